@@ -191,7 +191,7 @@ def expected_cell_area(
     Examples
     --------
     >>> round(expected_cell_area(0.5, 1.0, 6, 2), 1)
-    147.8
+    147.7
     """
     return math.pi * threshold_radius(threshold, brightness, sigma, smooth_sigma) ** 2
 
