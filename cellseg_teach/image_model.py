@@ -124,17 +124,24 @@ def place_cells(
             "use fewer cells, a smaller min_separation or a larger image"
         )
     centres = np.empty((n_cells, 2))
+    if n_cells == 0:
+        return centres
+    # A grid of squares of side d/√2 holds at most one centre per square, so a
+    # candidate only needs checking against the 5×5 squares around its own.
+    step = min_separation / math.sqrt(2) if min_separation > 0 else float(image_size)
+    n_grid = int((hi + 1) // step) + 1
+    grid = np.full((n_grid + 4, n_grid + 4, 2), np.inf)  # padded by 2 on each side
+    offsets = np.stack(np.meshgrid(np.arange(-2, 3), np.arange(-2, 3)), -1).reshape(-1, 2)
     d2 = min_separation**2
     for i in range(n_cells):
         for _ in range(max_batches):
             cand = rng.uniform(lo, hi, size=(batch, 2))
-            if i == 0:
-                centres[0] = cand[0]
-                break
-            dist2 = ((cand[:, None, :] - centres[None, :i, :]) ** 2).sum(axis=2)
-            ok = np.flatnonzero((dist2 >= d2).all(axis=1))
+            cell = (cand // step).astype(int) + 2
+            near = grid[cell[:, None, 0] + offsets[:, 0], cell[:, None, 1] + offsets[:, 1]]
+            ok = np.flatnonzero((((near - cand[:, None, :]) ** 2).sum(axis=2) >= d2).all(axis=1))
             if ok.size:
                 centres[i] = cand[ok[0]]
+                grid[cell[ok[0], 0], cell[ok[0], 1]] = cand[ok[0]]
                 break
         else:
             raise ValueError(
