@@ -38,7 +38,13 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         )
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one pixel")
-    if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
+    # A NaN or an infinity makes the sum non-finite, so one fast reduction settles the
+    # usual case; only a non-finite sum (possibly mere overflow) needs the full check.
+    if (
+        np.issubdtype(arr.dtype, np.floating)
+        and not np.isfinite(arr.sum())
+        and not np.isfinite(arr).all()
+    ):
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
 

@@ -31,10 +31,10 @@ def segment(
        1..n_cells, in the order ``ndimage.label`` found them (raster order of
        each component's first pixel).
 
-    Steps 2–3 take one pass each: the component sizes come from one
-    ``numpy.bincount`` and the renumbering is one look-up table, so the cost does
-    not grow with the number of components (the seed compared the whole image with
-    every label, which is quadratic).
+    Steps 2–3 take one pass each over the foreground pixels: the component sizes
+    come from one ``numpy.bincount`` and the renumbering is one look-up table, so the
+    cost does not grow with the number of components (the seed compared the whole
+    image with every label, which is quadratic in the number of cells).
 
     Parameters
     ----------
@@ -65,10 +65,12 @@ def segment(
     arr = as_image(image)
     threshold = as_real(threshold, "threshold")
     min_size = as_count(min_size, "min_size")
-    raw, n_raw = ndimage.label(arr > threshold, structure=structure)
+    mask = arr > threshold
+    raw, n_raw = ndimage.label(mask, structure=structure)
     if n_raw == 0:
         return raw, 0
-    sizes = np.bincount(raw.ravel(), minlength=n_raw + 1)
+    fg = raw[mask]  # the label of every foreground pixel, background never counted
+    sizes = np.bincount(fg, minlength=n_raw + 1)
     keep = sizes >= min_size
     keep[0] = False
     n_kept = int(keep.sum())
@@ -76,7 +78,8 @@ def segment(
         return raw, n_raw  # nothing removed: labels are already 1..n
     lut = np.zeros(n_raw + 1, dtype=raw.dtype)
     lut[keep] = np.arange(1, n_kept + 1, dtype=raw.dtype)
-    return lut[raw], n_kept
+    raw[mask] = lut[fg]  # raw is our own fresh array: renumber it in place
+    return raw, n_kept
 
 
 def cell_sizes(labeled: object) -> np.ndarray:
@@ -100,6 +103,8 @@ def cell_sizes(labeled: object) -> np.ndarray:
     array([2, 3])
     """
     arr = as_labels(labeled, "labeled")
-    if arr.size == 0 or arr.max() == 0:
+    n = int(arr.max()) if arr.size else 0
+    if n == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.bincount(arr.ravel(), minlength=int(arr.max()) + 1)[1:].astype(np.int64)
+    # Count only labelled pixels: cheaper than counting the background too.
+    return np.bincount(arr[arr > 0], minlength=n + 1)[1:].astype(np.int64)
