@@ -1,0 +1,366 @@
+"""Exercises are generated from the solutions by tools/make_exercises.py.
+
+* the committed exercises are exactly what the generator makes (no drift);
+* no solution marker and no solution text leaks into an exercise;
+* every exercise has a stub and a check cell that fails until the learner's code is there;
+* run as given, exactly the tagged cells raise; with the solutions put back into the stubs,
+  every cell runs.
+
+The last two execute notebooks (each exercise once, and each filled-in exercise once, so
+about one run of each solution in all); the rest works on text. Unit tests of the
+generator on small hand-made cells come first.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import make_exercises as mx  # noqa: E402
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.md"))
+RAISES = "raises-exception"
+
+
+def _id(p: Path) -> str:
+    return p.stem
+
+
+def _code(*cells: str) -> list[bool]:
+    return mx.raising_cells(list(cells))
+
+
+def _block(code: str, indent: str = "", hint: str | None = None) -> str:
+    lines = [f"{indent}### BEGIN SOLUTION"]
+    if hint is not None:
+        lines.append(f"{indent}### HINT: {hint}")
+    lines += [indent + line for line in code.split("\n")]
+    lines.append(f"{indent}### END SOLUTION")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------ the generator, unit tests
+
+
+def test_top_level_stub_keeps_the_rest_of_the_cell():
+    src = "import math\n" + _block("r = math.sqrt(2)", hint='use "math.sqrt"') + "\nprint(r)"
+    out = mx.stub_code(src)
+    assert out == (
+        "import math\n"
+        '# HINT: use "math.sqrt"\n'
+        'raise NotImplementedError("use \\"math.sqrt\\"")\n'
+        "print(r)"
+    )
+    raise_stmt = ast.parse(out).body[1]
+    assert isinstance(raise_stmt, ast.Raise)
+    assert ast.literal_eval(raise_stmt.exc.args[0]) == 'use "math.sqrt"'
+
+
+def test_stub_inside_a_function_body_takes_the_block_indentation():
+    src = "def f(x):\n    y = x + 1\n" + _block("return 2 * y", indent="    ") + "\n\nz = 3"
+    out = mx.stub_code(src)
+    assert out.split("\n") == [
+        "def f(x):",
+        "    y = x + 1",
+        f"    # HINT: {mx.DEFAULT_HINT}",
+        f'    raise NotImplementedError("{mx.DEFAULT_HINT}")',
+        "",
+        "z = 3",
+    ]
+    assert "return 2 * y" not in out
+
+
+def test_two_blocks_in_one_cell():
+    src = _block("a = 1", hint="one") + "\nb = 2\n" + _block("c = 3", hint="three")
+    out = mx.stub_code(src)
+    assert out.count("raise NotImplementedError") == 2
+    assert "b = 2" in out and "a = 1" not in out and "c = 3" not in out
+    assert out.index('"one"') < out.index("b = 2") < out.index('"three"')
+
+
+def test_markdown_answer_is_removed():
+    src = "Question?\n\n<!-- BEGIN SOLUTION -->\nThe answer is 42.\n<!-- END SOLUTION -->\nMore."
+    assert mx.strip_markdown(src) == f"Question?\n\n{mx.ANSWER_LINE}\nMore."
+
+
+@pytest.mark.parametrize(
+    "src, message",
+    [
+        ("### BEGIN SOLUTION\nx = 1", "without"),
+        ("x = 1\n### END SOLUTION", "without"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n### END SOLUTION",
+         "nested"),
+    ],
+)
+def test_unbalanced_or_nested_code_markers_are_errors(src, message):
+    with pytest.raises(mx.MarkerError, match=message):
+        mx.stub_code(src, "test cell")
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "<!-- BEGIN SOLUTION -->\nanswer",
+        "answer\n<!-- END SOLUTION -->",
+        "<!-- BEGIN SOLUTION -->\n<!-- BEGIN SOLUTION -->\na\n<!-- END SOLUTION -->",
+    ],
+)
+def test_unbalanced_or_nested_markdown_markers_are_errors(src):
+    with pytest.raises(mx.MarkerError):
+        mx.strip_markdown(src)
+
+
+def _notebook(*cells: tuple[str, str]) -> nbformat.NotebookNode:
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    return nbformat.v4.new_notebook(cells=[make[kind](src) for kind, src in cells])
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        ("markdown", "The answer <!-- BEGIN SOLUTION --> is 4 <!-- END SOLUTION -->"),
+        ("code", "x = 1  ### END SOLUTION"),
+        ("code", "### HINT: a hint outside a block\nx = 1"),
+    ],
+)
+def test_a_marker_that_would_leak_is_an_error(cell):
+    with pytest.raises(mx.MarkerError, match="left in the exercise"):
+        mx.make_exercise(_notebook(cell), Path("99_test.md"))
+
+
+def test_cell_that_reads_a_stubbed_name_raises_and_the_chain_is_transitive():
+    tagged = _code(
+        "import numpy as np",
+        _block("a = 1.0"),          # top-level stub
+        "b = a + 1",                # reads a
+        "c = 2 * b",                # reads b, defined only by a raising cell
+        "d = np.pi",                # independent
+        "print(d)",
+    )
+    assert tagged == [False, True, True, True, False, False]
+
+
+def test_stub_in_a_function_raises_only_where_the_function_is_called():
+    tagged = _code(
+        "def f(x):\n" + _block("return 2 * x", indent="    "),
+        "g = 5",                          # the def cell itself ran
+        "y = f(g)",                       # calls the stub
+        "def h(x):\n    return f(x) + 1",  # defining h is fine...
+        "z = h(1)",                       # ...calling it is not
+        "print(g)",
+    )
+    assert tagged == [False, False, True, False, True, False]
+
+
+def test_redefinition_by_a_cell_that_runs_clears_the_name():
+    tagged = _code(
+        _block("x = 1"),
+        "print(x)",
+        "x = 2",
+        "print(x)",
+        "def f():\n" + _block("return 1", indent="    "),
+        "def f():\n    return 1",
+        "f()",
+    )
+    assert tagged == [True, True, False, False, False, False, False]
+
+
+def test_names_bound_before_the_stub_are_defined_and_loops_bind_their_variables():
+    tagged = _code(
+        "t = 1\n" + _block("u = t + 1") + "\nv = u",
+        "print(t)",            # t was bound before the stub ran
+        "print(v)",            # v was not
+        "for u in range(3):\n    w = u\nprint(w)",   # the loop binds u, then w
+        "[v for v in range(2)]",                      # a comprehension variable is local
+        "%matplotlib inline\nprint(w)",              # IPython magics are not Python
+    )
+    assert tagged == [True, False, True, False, False, False]
+
+
+def test_exercise_notebook_shape():
+    sol = _notebook(
+        ("markdown", "# Title\n<!-- BEGIN SOLUTION -->\nsecret prose\n<!-- END SOLUTION -->"),
+        ("code", "import math"),
+        ("code", _block("answer = math.pi", hint="pi")),
+        ("code", "print(round(answer, 2))\nassert abs(answer - 3.14) < 0.01"),
+    )
+    sol.cells[1].metadata["tags"] = ["nbval-ignore-output"]
+    sol.cells[1].outputs = [nbformat.v4.new_output("stream", text="x")]
+    sol.cells[1].execution_count = 3
+    ex = mx.make_exercise(sol, Path("solutions/99_test.md"))
+    assert len(ex.cells) == len(sol.cells) + 1
+    assert "generated from `solutions/99_test.md`" in ex.cells[0].source
+    assert "tools/make_exercises.py" in ex.cells[0].source
+    assert [c.id for c in ex.cells] == [f"cell-{i:03d}" for i in range(5)]
+    assert "secret" not in ex.cells[1].source and mx.ANSWER_LINE in ex.cells[1].source
+    code = [c for c in ex.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert [c.metadata.get("tags", []) for c in code] == [
+        ["nbval-ignore-output"], [RAISES], [RAISES]
+    ]
+    assert sol.cells[2].source.startswith("### BEGIN")  # the solution is not modified
+
+
+def test_check_mode_reports_drift_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    sol = tmp_path / "solutions" / "99_tiny.md"
+    sol.parent.mkdir()
+    nb = _notebook(("code", _block("x = 1")), ("code", "assert x == 1"))
+    sol.write_text(jupytext.writes(nb, fmt="md:myst"))
+    monkeypatch.setattr(mx, "EXERCISES", tmp_path / "exercises")
+    monkeypatch.setattr(mx, "ROOT", tmp_path)
+    assert mx.main(["--check", str(sol)]) == 1
+    assert "exercises/99_tiny.ipynb" in capsys.readouterr().err
+    assert not (tmp_path / "exercises").exists()
+    assert mx.main([str(sol)]) == 0
+    assert sorted(p.name for p in (tmp_path / "exercises").iterdir()) == [
+        "99_tiny.ipynb", "99_tiny.md"
+    ]
+    assert mx.main(["--check", str(sol)]) == 0
+    (tmp_path / "exercises" / "99_tiny.md").write_text("edited by hand\n")
+    assert mx.main(["--check", str(sol)]) == 1
+
+
+# ------------------------------------------------------------- the committed exercises
+
+
+def _exercise(md: Path) -> Path:
+    return ROOT / "exercises" / md.with_suffix(".ipynb").name
+
+
+@functools.cache
+def _solution_cells(md: Path) -> list[nbformat.NotebookNode]:
+    return jupytext.read(md, fmt="md:myst").cells
+
+
+_CODE_BLOCK = re.compile(r"(?ms)^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION[ \t]*$")
+_MD_BLOCK = re.compile(r"(?ms)^<!-- BEGIN SOLUTION -->\n(.*?)^<!-- END SOLUTION -->$")
+_STUB = re.compile(r"(?m)^[ \t]*# HINT: .*\n[ \t]*raise NotImplementedError\(.*\)[ \t]*$")
+
+
+def _blocks(source: str, pattern: re.Pattern) -> list[str]:
+    return [m.group(1) for m in pattern.finditer(source)]
+
+
+def test_every_solution_has_its_exercise_and_every_exercise_its_solution():
+    made = {p.stem for p in (ROOT / "exercises").glob("[0-9][0-9]_*.*")}
+    assert made == {p.stem for p in SOLUTIONS}, "run tools/make_exercises.py"
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_committed_exercise_is_what_the_generator_makes(md):
+    for path, text in mx.exercise_texts(md).items():
+        assert path.exists(), f"{path.name} is missing: run tools/make_exercises.py"
+        assert path.read_text() == text, (
+            f"{path.name} differs from what tools/make_exercises.py makes from {md.name}; "
+            "edit the solution, never the exercise, and rerun the generator"
+        )
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_no_solution_leaks_into_the_exercise(md):
+    ex_path = _exercise(md)
+    texts = {ex_path.name: ex_path.read_text(),
+             ex_path.with_suffix(".md").name: ex_path.with_suffix(".md").read_text()}
+    for name, text in texts.items():
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "### HINT:"):
+            assert marker not in text, f"{marker!r} in {name}"
+    cells = _solution_cells(md)
+    secret, public = set(), set()
+    for cell in cells:
+        pattern = _CODE_BLOCK if cell.cell_type == "code" else _MD_BLOCK
+        inside = [ln for b in _blocks(cell.source, pattern) for ln in b.split("\n")]
+        outside = pattern.sub("", cell.source).split("\n")
+        secret |= {ln.strip() for ln in inside}
+        public |= {ln.strip() for ln in outside}
+    # Lines of the answers that the solution does not also show outside the answers.
+    # Short lines ("return out", ")") may legitimately recur, so only long ones count.
+    secret = {ln for ln in secret - public if len(ln) >= 15 and not ln.startswith("### HINT")}
+    ex_lines = {ln.strip() for c in nbformat.read(ex_path, 4).cells for ln in c.source.split("\n")}
+    leaked = sorted(secret & ex_lines)
+    assert not leaked, f"solution lines in {ex_path.name}: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_exercise_has_a_stub_and_a_check_cell_that_fails(md):
+    cells = nbformat.read(_exercise(md), 4).cells
+    code = [c for c in cells if c.cell_type == "code"]
+    assert any(_STUB.search(c.source) for c in code), "no stub"
+    checks = [c for c in code if RAISES in c.metadata.get("tags", []) and "assert" in c.source]
+    assert checks, "no check cell (an assert that raises until the learner's code is there)"
+
+
+def _execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(ROOT / "exercises")}}).execute()
+    return nb
+
+
+@functools.cache
+def _executed_exercise(md: Path) -> nbformat.NotebookNode:
+    return _execute(nbformat.read(_exercise(md), 4))
+
+
+def _errors(cell: nbformat.NotebookNode) -> list[str]:
+    return [o.ename for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_exactly_the_tagged_cells_of_an_exercise_raise(md):
+    cells = _executed_exercise(md).cells
+    last_stub = max(i for i, c in enumerate(cells) if _STUB.search(c.source))
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        tagged = RAISES in cell.metadata.get("tags", [])
+        errors = _errors(cell)
+        if tagged:
+            assert errors, f"cell {i} is tagged {RAISES} but runs:\n{cell.source[:300]}"
+            assert set(errors) <= {"NotImplementedError", "NameError"}, (
+                f"cell {i} raises {errors}, not because of a stub:\n{cell.source[:300]}"
+            )
+        else:
+            assert not errors, f"untagged cell {i} raises {errors}:\n{cell.source[:300]}"
+        if i > last_stub and "assert" in cell.source:  # the "Check your answer" cells
+            assert tagged, f"check cell {i} passes without the learner's code"
+
+
+def fill_in(exercise: nbformat.NotebookNode, md: Path) -> nbformat.NotebookNode:
+    """The exercise with each stub replaced by the solution's code for it."""
+    nb = nbformat.from_dict(exercise)
+    solution = _solution_cells(md)
+    assert len(nb.cells) == len(solution) + 1, "the exercise should add one header cell"
+    for cell, sol in zip(nb.cells[1:], solution, strict=True):
+        if cell.cell_type != "code":
+            continue
+        blocks = _blocks(sol.source, _CODE_BLOCK)
+        stubs = _STUB.findall(cell.source)
+        assert len(stubs) == len(blocks), cell.source
+        answers = iter(blocks)
+        cell.source = _STUB.sub(lambda _m, it=answers: next(it).rstrip("\n"), cell.source)
+        tags = [t for t in cell.metadata.get("tags", [])
+                if t != RAISES or RAISES in sol.metadata.get("tags", [])]
+        cell.metadata["tags"] = tags
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_filling_in_the_solution_makes_every_check_pass(md):
+    nb = _execute(fill_in(nbformat.read(_exercise(md), 4), md))
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and RAISES not in cell.metadata.get("tags", []):
+            assert not _errors(cell), (
+                f"cell {i} fails with the solution filled in: {_errors(cell)}\n"
+                f"{cell.source[:300]}"
+            )
