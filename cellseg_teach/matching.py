@@ -173,7 +173,7 @@ def iou_matrix(true_labels: object, found_labels: object) -> np.ndarray:
         raise ValueError(f"true_labels shape {t.shape} differs from found_labels {f.shape}")
     nt = int(t.max()) if t.size else 0
     nf = int(f.max()) if f.size else 0
-    pair = t.ravel().astype(np.int64) * (nf + 1) + f.ravel()
+    pair = t.ravel().astype(np.int64) * (nf + 1) + f.ravel().astype(np.int64)
     inter = np.bincount(pair, minlength=(nt + 1) * (nf + 1)).reshape(nt + 1, nf + 1)
     area_t = inter.sum(axis=1)
     area_f = inter.sum(axis=0)
@@ -184,7 +184,8 @@ def iou_matrix(true_labels: object, found_labels: object) -> np.ndarray:
 
 
 def match_by_overlap(true_labels: object, found_labels: object, min_iou: float = 0.5) -> Matches:
-    """Pair true and found regions one-to-one, maximising the total IoU.
+    """Pair true and found regions one-to-one: as many pairs with IoU >= ``min_iou`` as
+    possible, and among those the largest total IoU.
 
     Parameters
     ----------
@@ -215,7 +216,11 @@ def match_by_overlap(true_labels: object, found_labels: object, min_iou: float =
     empty = np.zeros(0, dtype=np.intp)
     if nt == 0 or nf == 0:
         return Matches(empty, empty, np.zeros(0), nt, nf)
-    rows, cols = linear_sum_assignment(iou, maximize=True)
+    # Pairs below min_iou cannot match, so they must not compete (maximising the raw total
+    # IoU can prefer two poor pairs to one good one). The bonus exceeds any sum of IoUs,
+    # so the assignment first maximises the number of matches.
+    gain = np.where(iou >= min_iou, iou + min(nt, nf) + 1.0, 0.0)
+    rows, cols = linear_sum_assignment(gain, maximize=True)
     ok = iou[rows, cols] >= min_iou
     return Matches(rows[ok], cols[ok], iou[rows[ok], cols[ok]], nt, nf)
 
