@@ -28,7 +28,8 @@ def smooth(image: object, sigma: float = SMOOTH_SIGMA, mode: str = "reflect") ->
     mode : str
         How the image is extended beyond its edges (scipy's ``mode``). The default
         ``"reflect"`` mirrors it, so a uniform image stays uniform up to the edge;
-        ``"constant"`` pads with zeros and darkens a band about 2σ wide at the edge.
+        ``"constant"`` pads with zeros and darkens the edge: by more than 1 % up to about
+        2.5σ in, by a little up to 4σ (the kernel's reach).
 
     Returns
     -------
