@@ -207,7 +207,7 @@ def midpoint_intensity(
     Each cell contributes ``B exp(−(d/2)²/2σ²)`` there, so the sum is
     ``2 B exp(−d² / 8σ²)``. With ``smooth_sigma > 0`` the smoothed peak and width
     are used, which is what the threshold actually sees. For ``d > 2σ`` this point
-    is the dimmest on the line joining the centres; for ``d ≤ 2σ`` the two cells
+    is the lowest point between the two peaks; for ``d ≤ 2σ`` the two cells
     have fused into one peak.
 
     Examples
