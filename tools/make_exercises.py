@@ -447,7 +447,7 @@ def make_exercise(solution: nbformat.NotebookNode, solution_md: Path) -> nbforma
         cells.append(new)
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:03d}"  # stable ids, as tools/build_notebooks.py gives
     return nb
