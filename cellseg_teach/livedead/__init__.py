@@ -34,6 +34,31 @@ Five classes (:mod:`~cellseg_teach.livedead.masks`)
 ``class_mask(cell_labels, hoechst_nuclei, draq7_nuclei, outline_width=1)``,
 ``label_outlines(labels, width=1)``.
 
+Pipeline (the article's method, numpy/scipy only)
+-------------------------------------------------
+* :mod:`~cellseg_teach.livedead.threshold`: ``max_of_tiles_threshold(image,
+  coarseness=16, offset=1.2)``, ``tile_maxima(image, coarseness)``,
+  ``otsu_threshold(image, bins=256)``;
+* :mod:`~cellseg_teach.livedead.gradient`: ``sobel_magnitude(image, smooth_sigma=0.0)``;
+* :mod:`~cellseg_teach.livedead.morphology`: ``disk(radius)``, ``close_mask(mask,
+  radius=2, iterations=2)``, ``open_mask(mask, radius=1)``, ``fill_holes(mask)``,
+  ``remove_small_objects(mask, min_size=30, connectivity=1)``;
+* :mod:`~cellseg_teach.livedead.nuclei`: ``nucleus_threshold(image,
+  method="otsu+tiles", coarseness=16, offset=1.2)``, ``nucleus_mask(image,
+  threshold=None, opening_radius=1, min_size=12)``, ``call_dead(nucleus_labels,
+  draq7_mask, min_fraction=0.5)``;
+* :mod:`~cellseg_teach.livedead.watershed`: ``segregate_cells(cell_area,
+  hoechst_nuclei, draq7_nuclei, outline_width=1) -> CellSegmentation(cell_labels,
+  nucleus_labels, outlines, n_cells)`` and ``article_segregate_cells(cell_area,
+  draq7_nucleus, hoechst_nucleus) -> (segmented_cells, segmented_outlines, flooded)``,
+  the article's code with its marker bug kept on purpose (nucleus 1 is lost);
+* :mod:`~cellseg_teach.livedead.pipeline`: ``cell_area_mask(brightfield, ...)``,
+  ``segment_frame(brightfield, hoechst, draq7, **params) -> FrameResult`` and
+  ``run_timelapse(brightfield, hoechst, draq7, **params) -> TimeLapseResult``
+  (``run_timelapse(**tl.frames)``); parameters and defaults in ``DEFAULTS``;
+* :mod:`~cellseg_teach.livedead.scores`: ``class_iou(true, found, n_classes=5)``,
+  ``count_error``, ``live_dead_accuracy``, ``score_frame``, ``score_timelapse(tl, result)``.
+
 Example::
 
     >>> from cellseg_teach.livedead import make_timelapse
@@ -42,6 +67,7 @@ Example::
     (['brightfield', 'draq7', 'hoechst'], (2, 64, 64))
 """
 
+from .gradient import sobel_magnitude
 from .masks import (
     BACKGROUND,
     CELL_AREA,
@@ -52,6 +78,17 @@ from .masks import (
     class_mask,
     label_outlines,
 )
+from .morphology import close_mask, disk, fill_holes, open_mask, remove_small_objects
+from .nuclei import call_dead, nucleus_mask, nucleus_threshold
+from .pipeline import (
+    DEFAULTS,
+    FrameResult,
+    TimeLapseResult,
+    cell_area_mask,
+    run_timelapse,
+    segment_frame,
+)
+from .scores import class_iou, count_error, live_dead_accuracy, score_frame, score_timelapse
 from .synthetic import (
     CHANNELS,
     Camera,
@@ -62,6 +99,8 @@ from .synthetic import (
     make_frame,
     make_timelapse,
 )
+from .threshold import max_of_tiles_threshold, otsu_threshold, tile_maxima
+from .watershed import CellSegmentation, article_segregate_cells, segregate_cells
 
 __all__ = [
     "BACKGROUND",
@@ -69,15 +108,41 @@ __all__ = [
     "CELL_OUTLINE",
     "CHANNELS",
     "CLASS_NAMES",
+    "DEFAULTS",
     "DRAQ7_NUCLEUS",
     "HOECHST_NUCLEUS",
     "Camera",
+    "CellSegmentation",
     "Frame",
+    "FrameResult",
     "TimeLapse",
+    "TimeLapseResult",
     "Truth",
+    "article_segregate_cells",
+    "call_dead",
+    "cell_area_mask",
+    "class_iou",
     "class_mask",
+    "close_mask",
+    "count_error",
     "default_n_cells",
+    "disk",
+    "fill_holes",
     "label_outlines",
+    "live_dead_accuracy",
     "make_frame",
     "make_timelapse",
+    "max_of_tiles_threshold",
+    "nucleus_mask",
+    "nucleus_threshold",
+    "open_mask",
+    "otsu_threshold",
+    "remove_small_objects",
+    "run_timelapse",
+    "score_frame",
+    "score_timelapse",
+    "segment_frame",
+    "segregate_cells",
+    "sobel_magnitude",
+    "tile_maxima",
 ]

@@ -308,8 +308,8 @@ def _render_scene(
 
     # Brightfield contrast: dark rim inside, bright halo outside, faint nucleus.
     contrast = np.zeros(rows * cols, dtype=np.float32)
-    rim = -0.16 * np.exp(-0.5 * ((delta + 0.8) / 0.7) ** 2) + 0.12 * np.exp(
-        -0.5 * ((delta - 1.3) / 0.9) ** 2
+    rim = -0.16 * np.exp(-0.5 * ((delta + 1.0) / 0.7) ** 2) + 0.12 * np.exp(
+        -0.5 * ((delta - 1.0) / 0.7) ** 2
     )
     nuc_edge = 0.6  # px, blur of the nuclear edge
     nuc_soft = expit((1.0 - rho_n) * nb[owner] / nuc_edge)
@@ -447,7 +447,7 @@ def make_timelapse(
     hours: float = 48.0,
     *,
     death_fraction: float = 0.6,
-    tau: float = 0.5,
+    tau: float = 0.25,
     hoechst_residual: float = 0.15,
     cell_radius: tuple[float, float] = (10.0, 14.0),
     nucleus_radius: tuple[float, float] = (4.0, 6.0),
@@ -545,7 +545,7 @@ def make_frame(
     """
     time = as_real(time, "time")
     defaults = dict(
-        death_fraction=0.6, tau=0.5, hoechst_residual=0.15, cell_radius=(10.0, 14.0),
+        death_fraction=0.6, tau=0.25, hoechst_residual=0.15, cell_radius=(10.0, 14.0),
         nucleus_radius=(4.0, 6.0), min_separation=20.0, illumination=0.3, camera=None,
         outline_width=1,
     )  # fmt: skip

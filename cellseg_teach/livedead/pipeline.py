@@ -1,0 +1,309 @@
+"""The whole live/dead pipeline on one frame or a time-lapse.
+
+Per frame (brightfield, Hoechst, Draq7 → five-class mask):
+
+1. cell area: Sobel gradient magnitude of the brightfield image → max-of-tiles
+   threshold → closing (dilate ×2, erode ×2 with a disk) → fill holes → drop small
+   objects → shrink by ``shrink`` pixels (the gradient band reaches past the cell edge
+   by the width of the bright halo plus the Sobel kernel's reach; the article does not
+   shrink, and its areas are too large by that margin);
+2. nuclei: threshold each fluorescence channel (:func:`~.nuclei.nucleus_threshold`),
+   opening, drop specks;
+3. cells: nucleus-seeded watershed restricted to the cell area (:func:`~.watershed.
+   segregate_cells`, with a distinct background marker);
+4. live/dead: a nucleus is dead when half of it or more is in the Draq7 mask;
+5. mask: cell area 1, outlines 2, nuclei of live cells 3, of dead cells 4 (later on
+   top). Unlike the article, which paints the raw Hoechst and Draq7 masks, the nucleus
+   classes follow the per-nucleus call, so a dead nucleus with residual Hoechst stain
+   is class 4 throughout.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import ndimage
+
+from .._checks import as_count, as_image, as_positive
+from .gradient import sobel_magnitude
+from .masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
+from .morphology import close_mask, disk, fill_holes, remove_small_objects
+from .nuclei import call_dead, nucleus_mask, nucleus_threshold
+from .threshold import max_of_tiles_threshold
+from .watershed import segregate_cells
+
+__all__ = [
+    "DEFAULTS",
+    "FrameResult",
+    "TimeLapseResult",
+    "cell_area_mask",
+    "run_timelapse",
+    "segment_frame",
+]
+
+DEFAULTS: dict[str, object] = {
+    "gradient_smoothing": 0.0,
+    "area_coarseness": 32,
+    "area_offset": 2.0,
+    "close_radius": 2,
+    "close_iterations": 2,
+    "shrink": 3,
+    "min_cell_area": 150,
+    "nucleus_method": "otsu+tiles",
+    "nucleus_coarseness": 16,
+    "nucleus_offset": 1.2,
+    "opening_radius": 1,
+    "min_nucleus_size": 12,
+    "dead_fraction": 0.5,
+    "outline_width": 1,
+}
+"""Default parameters of :func:`segment_frame` (pixels and ratios; see its docstring)."""
+
+
+class FrameResult(NamedTuple):
+    """Everything :func:`segment_frame` finds in one frame.
+
+    Attributes
+    ----------
+    cell_labels : numpy.ndarray of int32
+        Cell instances (cell ``k`` grew from nucleus ``k``); 0 = background.
+    nucleus_labels : numpy.ndarray of int32
+        Nuclei, labels 1..n.
+    dead : numpy.ndarray of bool
+        ``(n,)``: the live/dead call of nucleus ``k`` at index ``k - 1``.
+    classes : numpy.ndarray of uint8
+        Five-class mask (0–4).
+    cell_area, hoechst_mask, draq7_mask : numpy.ndarray of bool
+        Intermediate masks.
+    thresholds : dict of str to float
+        ``"gradient"``, ``"hoechst"``, ``"draq7"`` thresholds (image units).
+    """
+
+    cell_labels: np.ndarray
+    nucleus_labels: np.ndarray
+    dead: np.ndarray
+    classes: np.ndarray
+    cell_area: np.ndarray
+    hoechst_mask: np.ndarray
+    draq7_mask: np.ndarray
+    thresholds: dict
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells found (nuclei whose cell has at least one pixel)."""
+        return int(np.count_nonzero(np.bincount(self.cell_labels.ravel())[1:]))
+
+
+class TimeLapseResult(NamedTuple):
+    """Per-frame results of :func:`run_timelapse` (intermediate masks are not kept).
+
+    Attributes
+    ----------
+    cell_labels : numpy.ndarray of int32, (T, H, W)
+    classes : numpy.ndarray of uint8, (T, H, W)
+    dead : list of numpy.ndarray of bool
+        Live/dead call per nucleus, one array per frame.
+    n_cells : numpy.ndarray of int, (T,)
+        Cells found per frame.
+    """
+
+    cell_labels: np.ndarray
+    classes: np.ndarray
+    dead: list
+    n_cells: np.ndarray
+
+
+def _grey(image: object, name: str) -> np.ndarray:
+    arr = np.asarray(image) if not isinstance(image, (str, bytes)) else image
+    if isinstance(arr, np.ndarray) and arr.ndim == 3 and arr.shape[-1] in (3, 4):
+        raise ValueError(
+            f"{name} looks like a colour image (shape {arr.shape}); pass one grey channel "
+            "(rows, columns), e.g. the camera frame of that channel"
+        )
+    return as_image(arr, name)
+
+
+def _params(kwargs: dict) -> dict:
+    unknown = set(kwargs) - set(DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown parameters {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+    return {**DEFAULTS, **kwargs}
+
+
+def cell_area_mask(
+    brightfield: object,
+    gradient_smoothing: float = 0.0,
+    area_coarseness: int = 32,
+    area_offset: float = 2.0,
+    close_radius: int = 2,
+    close_iterations: int = 2,
+    shrink: int = 3,
+    min_cell_area: int = 150,
+) -> tuple[np.ndarray, float]:
+    """Cell area from the brightfield image (step 1 of the module docstring).
+
+    Parameters
+    ----------
+    brightfield : array-like, 2-D
+        Brightfield image (ADU).
+    gradient_smoothing : float
+        Gaussian smoothing before the Sobel filter (pixels; 0 = none, as the article).
+    area_coarseness, area_offset
+        Tile side (pixels) and ratio of the max-of-tiles threshold of the gradient.
+    close_radius, close_iterations : int
+        Disk radius (pixels) and number of dilations/erosions of the closing.
+    shrink : int
+        Final erosion by a disk of this radius (pixels), 0 = none.
+    min_cell_area : int
+        Smallest connected piece of cell area kept (pixels), before shrinking.
+
+    Returns
+    -------
+    area : numpy.ndarray of bool
+    threshold : float
+        Threshold applied to the gradient magnitude.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> yy, xx = np.indices((64, 64))
+    >>> ring = np.abs(np.hypot(yy - 32, xx - 32) - 12) < 1.5
+    >>> noise = np.random.default_rng(0).normal(0, 50, (64, 64))   # camera noise, ADU
+    >>> bf = (np.where(ring, 7000, 10000) + noise).astype(np.uint16)
+    >>> area, _ = cell_area_mask(bf, area_coarseness=8, min_cell_area=20)
+    >>> bool(area[32, 32]), bool(area[5, 5])
+    (True, False)
+    """
+    grad = sobel_magnitude(brightfield, gradient_smoothing)
+    threshold = max_of_tiles_threshold(grad, area_coarseness, area_offset)
+    area = close_mask(grad > threshold, close_radius, close_iterations)
+    area = remove_small_objects(fill_holes(area), min_cell_area)
+    shrink = as_count(shrink, "shrink")
+    if shrink:
+        area = ndimage.binary_erosion(area, disk(shrink), border_value=1)
+    return area, threshold
+
+
+def segment_frame(
+    brightfield: object, hoechst: object, draq7: object, **params: object
+) -> FrameResult:
+    """Segment one frame into cells, nuclei, live/dead calls and the five-class mask.
+
+    Parameters
+    ----------
+    brightfield, hoechst, draq7 : array-like, 2-D, same shape
+        The three channels (uint16 ADU or float), grey images.
+    **params
+        Any of :data:`DEFAULTS`: ``gradient_smoothing``, ``area_coarseness``,
+        ``area_offset``, ``close_radius``, ``close_iterations``, ``shrink``,
+        ``min_cell_area`` (see :func:`cell_area_mask`); ``nucleus_method``,
+        ``nucleus_coarseness``, ``nucleus_offset`` (:func:`~.nuclei.nucleus_threshold`),
+        ``opening_radius``, ``min_nucleus_size`` (:func:`~.nuclei.nucleus_mask`);
+        ``dead_fraction`` (:func:`~.nuclei.call_dead`); ``outline_width`` (pixels).
+
+    Returns
+    -------
+    FrameResult
+
+    Raises
+    ------
+    ValueError
+        If a channel is not 2-D (a colour image gets its own message) or the channels
+        differ in shape (the message names the channel).
+    TypeError
+        For an unknown parameter.
+
+    Examples
+    --------
+    >>> from cellseg_teach.livedead import make_frame
+    >>> f = make_frame(shape=(128, 128), seed=4)
+    >>> res = segment_frame(f.brightfield, f.hoechst, f.draq7)
+    >>> res.classes.shape, res.classes.dtype.name
+    ((128, 128), 'uint8')
+    """
+    p = _params(params)
+    bf = _grey(brightfield, "brightfield")
+    chans = {"hoechst": _grey(hoechst, "hoechst"), "draq7": _grey(draq7, "draq7")}
+    for name, arr in chans.items():
+        if arr.shape != bf.shape:
+            raise ValueError(
+                f"{name} has shape {arr.shape}, but brightfield has shape {bf.shape}; "
+                "the three channels must be the same frame"
+            )
+    area, t_grad = cell_area_mask(
+        bf, p["gradient_smoothing"], p["area_coarseness"], p["area_offset"],
+        p["close_radius"], p["close_iterations"], p["shrink"], p["min_cell_area"],
+    )  # fmt: skip
+    thresholds = {"gradient": t_grad}
+    masks = {}
+    for name, img in chans.items():
+        thresholds[name] = nucleus_threshold(
+            img, p["nucleus_method"], p["nucleus_coarseness"], p["nucleus_offset"]
+        )
+        masks[name] = nucleus_mask(
+            img, thresholds[name], p["opening_radius"], p["min_nucleus_size"]
+        )
+    seg = segregate_cells(area, masks["hoechst"], masks["draq7"], p["outline_width"])
+    dead = call_dead(seg.nucleus_labels, masks["draq7"], as_positive(p["dead_fraction"], "x"))
+    classes = np.zeros(bf.shape, dtype=np.uint8)
+    classes[seg.cell_labels > 0] = CELL_AREA
+    classes[seg.outlines] = CELL_OUTLINE
+    nuc = seg.nucleus_labels
+    dead_of_label = np.r_[False, dead]
+    classes[(nuc > 0) & ~dead_of_label[nuc]] = HOECHST_NUCLEUS
+    classes[(nuc > 0) & dead_of_label[nuc]] = DRAQ7_NUCLEUS
+    return FrameResult(
+        seg.cell_labels, nuc, dead, classes, area, masks["hoechst"], masks["draq7"], thresholds
+    )
+
+
+def run_timelapse(
+    brightfield: object, hoechst: object, draq7: object, **params: object
+) -> TimeLapseResult:
+    """Run :func:`segment_frame` on every frame of a time-lapse.
+
+    Parameters
+    ----------
+    brightfield, hoechst, draq7 : array-like, (T, H, W), same shape
+        The channel stacks; ``run_timelapse(**timelapse.frames)`` works with the
+        output of :func:`~cellseg_teach.livedead.synthetic.make_timelapse`.
+    **params
+        As in :func:`segment_frame`.
+
+    Returns
+    -------
+    TimeLapseResult
+
+    Examples
+    --------
+    >>> from cellseg_teach.livedead import make_timelapse
+    >>> tl = make_timelapse(n_frames=2, shape=(96, 96), seed=4)
+    >>> res = run_timelapse(**tl.frames)
+    >>> res.classes.shape, len(res.dead)
+    ((2, 96, 96), 2)
+    """
+    _params(params)
+    stacks = {}
+    for name, arr in (("brightfield", brightfield), ("hoechst", hoechst), ("draq7", draq7)):
+        a = np.asarray(arr)
+        if a.ndim != 3:
+            raise ValueError(f"{name} must be a (frames, rows, columns) stack, got shape {a.shape}")
+        if stacks and a.shape != stacks["brightfield"].shape:
+            raise ValueError(
+                f"{name} has shape {a.shape}, but brightfield has {stacks['brightfield'].shape}"
+            )
+        stacks[name] = a
+    T = stacks["brightfield"].shape[0]
+    shape = stacks["brightfield"].shape[1:]
+    labels = np.zeros((T, *shape), dtype=np.int32)
+    classes = np.zeros((T, *shape), dtype=np.uint8)
+    dead, counts = [], np.zeros(T, dtype=int)
+    for t in range(T):
+        res = segment_frame(
+            stacks["brightfield"][t], stacks["hoechst"][t], stacks["draq7"][t], **params
+        )
+        labels[t], classes[t] = res.cell_labels, res.classes
+        dead.append(res.dead)
+        counts[t] = res.n_cells
+    return TimeLapseResult(labels, classes, dead, counts)

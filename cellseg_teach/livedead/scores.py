@@ -1,0 +1,170 @@
+"""Scores of a live/dead segmentation against ground truth.
+
+* :func:`class_iou` — intersection over union of each of the five classes;
+* :func:`count_error` — relative error of the number of cells;
+* :func:`live_dead_accuracy` — fraction of true cells that were found (IoU ≥ 0.5 with
+  one found cell, one-to-one) *and* called correctly live or dead;
+* :func:`score_frame`, :func:`score_timelapse` — all of them at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import as_count, as_labels
+from ..matching import match_by_overlap
+
+__all__ = ["class_iou", "count_error", "live_dead_accuracy", "score_frame", "score_timelapse"]
+
+
+def _classes(arr: object, name: str) -> np.ndarray:
+    a = np.asarray(arr)
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must be an integer class image, got dtype {a.dtype}")
+    if a.size and a.min() < 0:
+        raise ValueError(f"{name} must be non-negative, found {a.min()}")
+    return a
+
+
+def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -> np.ndarray:
+    """IoU of each class ``0 .. n_classes - 1`` (NaN where a class is in neither image).
+
+    The arrays may have any number of dimensions: a ``(T, H, W)`` stack gives the IoU
+    pooled over all frames (each class's intersections and unions summed first), the
+    usual score of a semantic segmentation over a data set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class_iou(np.array([[0, 1, 1, 2]]), np.array([[0, 1, 2, 2]]), 3).round(3).tolist()
+    [1.0, 0.5, 0.5]
+    """
+    t, f = _classes(true_classes, "true_classes"), _classes(found_classes, "found_classes")
+    if t.shape != f.shape:
+        raise ValueError(f"found_classes has shape {f.shape}, true_classes {t.shape}")
+    k = as_count(n_classes, "n_classes", minimum=1)
+    if t.max(initial=0) >= k or f.max(initial=0) >= k:
+        raise ValueError(f"class values must be < n_classes={k}")
+    conf = np.bincount(t.ravel().astype(np.intp) * k + f.ravel(), minlength=k * k).reshape(k, k)
+    inter = np.diag(conf).astype(float)
+    union = conf.sum(0) + conf.sum(1) - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, inter / union, np.nan)
+
+
+def count_error(true_labels: object, found_labels: object) -> float:
+    """``(found - true) / true`` for the numbers of labels present (0 if both are 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> count_error(np.array([[1, 2, 3, 4]]), np.array([[1, 1, 2, 5]]))
+    -0.25
+    """
+    t = np.unique(as_labels(true_labels, "true_labels"))
+    f = np.unique(as_labels(found_labels, "found_labels"))
+    n_t, n_f = int((t > 0).sum()), int((f > 0).sum())
+    if n_t == 0:
+        return 0.0 if n_f == 0 else float("inf")
+    return (n_f - n_t) / n_t
+
+
+def live_dead_accuracy(
+    true_labels: object,
+    true_dead: object,
+    found_labels: object,
+    found_dead: object,
+    min_iou: float = 0.5,
+) -> float:
+    """Fraction of true cells matched to a found cell with the same live/dead call.
+
+    Parameters
+    ----------
+    true_labels, found_labels : array-like of int, 2-D
+        Cell label images; label ``k`` is described by entry ``k - 1`` of the calls.
+    true_dead, found_dead : array-like of bool
+        Calls per label (length at least the largest label).
+    min_iou : float
+        IoU that makes a found cell the match of a true cell (one-to-one).
+
+    Returns
+    -------
+    float
+        Unmatched true cells count as wrong; 1.0 when there are no true cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lab = np.array([[1, 1, 0, 2, 2, 0, 3]])
+    >>> live_dead_accuracy(lab, [False, True, True], lab, [False, True, False])
+    0.6666666666666666
+    """
+    m = match_by_overlap(true_labels, found_labels, min_iou)
+    if m.n_true == 0:
+        return 1.0
+    td = np.asarray(true_dead, dtype=bool)
+    fd = np.asarray(found_dead, dtype=bool)
+    if len(td) < m.n_true or len(fd) < m.n_found:
+        raise ValueError("true_dead/found_dead need one entry per label up to the largest label")
+    # only labels that are present count as true cells
+    present = np.bincount(np.asarray(true_labels).ravel(), minlength=m.n_true + 1)[1:] > 0
+    correct = td[m.true_index] == fd[m.found_index]
+    return float(correct.sum() / max(present.sum(), 1))
+
+
+def score_frame(
+    true_classes: object,
+    true_labels: object,
+    true_dead: object,
+    found_classes: object,
+    found_labels: object,
+    found_dead: object,
+) -> dict[str, object]:
+    """All scores of one frame.
+
+    Returns
+    -------
+    dict
+        ``class_iou`` (array of 5), ``mean_iou`` (mean over the classes present),
+        ``n_true``, ``n_found``, ``count_error``, ``live_dead_accuracy``.
+    """
+    iou = class_iou(true_classes, found_classes)
+    return {
+        "class_iou": iou,
+        "mean_iou": float(np.nanmean(iou)),
+        "n_true": int(np.count_nonzero(np.bincount(np.asarray(true_labels).ravel())[1:])),
+        "n_found": int(np.count_nonzero(np.bincount(np.asarray(found_labels).ravel())[1:])),
+        "count_error": count_error(true_labels, found_labels),
+        "live_dead_accuracy": live_dead_accuracy(true_labels, true_dead, found_labels, found_dead),
+    }
+
+
+def score_timelapse(timelapse: object, result: object) -> dict[str, np.ndarray]:
+    """Scores of every frame of a synthetic time-lapse.
+
+    Parameters
+    ----------
+    timelapse : TimeLapse
+        From :func:`~cellseg_teach.livedead.synthetic.make_timelapse`.
+    result : TimeLapseResult
+        From :func:`~cellseg_teach.livedead.pipeline.run_timelapse`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per frame: ``class_iou`` (T, 5), ``mean_iou``, ``n_true``, ``n_found``,
+        ``count_error``, ``live_dead_accuracy`` (T,).
+    """
+    truth = timelapse.truth
+    rows = [
+        score_frame(
+            truth.classes[t],
+            truth.cell_labels[t],
+            truth.dead[t],
+            result.classes[t],
+            result.cell_labels[t],
+            result.dead[t],
+        )
+        for t in range(len(timelapse.times))
+    ]
+    return {key: np.array([r[key] for r in rows]) for key in rows[0]}
