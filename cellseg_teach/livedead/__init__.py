@@ -56,6 +56,8 @@ Pipeline (the article's method, numpy/scipy only)
   ``segment_frame(brightfield, hoechst, draq7, **params) -> FrameResult`` and
   ``run_timelapse(brightfield, hoechst, draq7, **params) -> TimeLapseResult``
   (``run_timelapse(**tl.frames)``); parameters and defaults in ``DEFAULTS``;
+* :mod:`~cellseg_teach.livedead.png`: ``write_png(path, image)``, ``read_png(path)``
+  (8-bit greyscale, numpy + zlib only), to store the masks;
 * :mod:`~cellseg_teach.livedead.scores`: ``class_iou(true, found, n_classes=5)``,
   ``count_error``, ``live_dead_accuracy``, ``score_frame``, ``score_timelapse(tl, result)``.
 
@@ -88,6 +90,7 @@ from .pipeline import (
     run_timelapse,
     segment_frame,
 )
+from .png import read_png, write_png
 from .scores import class_iou, count_error, live_dead_accuracy, score_frame, score_timelapse
 from .synthetic import (
     CHANNELS,
@@ -137,6 +140,7 @@ __all__ = [
     "nucleus_threshold",
     "open_mask",
     "otsu_threshold",
+    "read_png",
     "remove_small_objects",
     "run_timelapse",
     "score_frame",
@@ -145,4 +149,5 @@ __all__ = [
     "segregate_cells",
     "sobel_magnitude",
     "tile_maxima",
+    "write_png",
 ]

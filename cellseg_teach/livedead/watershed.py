@@ -137,7 +137,7 @@ def segregate_cells(
     markers = nucleus_labels.copy()
     # Background seeds: every pixel outside the cell area, plus nucleus-free pieces of it.
     markers[~area] = background
-    pieces, n_pieces = ndimage.label(area)
+    pieces, n_pieces = ndimage.label(area, _EIGHT)  # the same connectivity as the flood
     seeded = np.zeros(n_pieces + 1, dtype=bool)
     seeded[pieces[nuclei]] = True
     markers[~seeded[pieces] & area] = background
