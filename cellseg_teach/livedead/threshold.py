@@ -68,7 +68,10 @@ def tile_maxima(image: object, coarseness: int) -> np.ndarray:
 
 
 def max_of_tiles_threshold(
-    image: object, coarseness: int = 16, offset: float | None = 1.2
+    image: object,
+    coarseness: int = 16,
+    offset: float | None = 1.2,
+    bin_width: float | None = 1.0,
 ) -> float:
     """The article's threshold: the commonest tile maximum, scaled by ``offset``.
 
@@ -84,6 +87,16 @@ def max_of_tiles_threshold(
     offset : float or None
         Ratio > 0 applied to the peak as the article does:
         ``int(offset * (abs(peak - 1) + 1) + 1)``; None returns the peak unchanged.
+    bin_width : float or None
+        Width of the histogram bins of the tile maxima (intensity units). 1 is the
+        article's one-bin-per-value histogram; it needs many more tiles than distinct
+        maxima, otherwise most bins hold 0–2 votes and the "peak" is a random tile
+        (a gradient image of 512² in 32² tiles has 256 maxima spread over hundreds of
+        values). ``None`` chooses the width by the Freedman–Diaconis rule,
+        ``2 IQR / n^(1/3)`` of the ``n`` tile maxima (at least 1), and the peak is then
+        the centre of the fullest bin. Either way the peak is only the background's if
+        most tiles hold background alone: tiles much smaller than the gaps between
+        objects (see the Notes).
 
     Returns
     -------
@@ -92,6 +105,12 @@ def max_of_tiles_threshold(
 
     Notes
     -----
+    A tile of side ``k`` holds part of an object of diameter ``d`` when the object's
+    centre lies within a square of side about ``k + d``; with ``n`` objects per pixel,
+    a fraction ``exp(-n (k + d)²)`` of the tiles is background alone. For 300 cells of
+    24 px in 1024² that is 70 % at ``k = 8`` but only 10 % at ``k = 32``, where the
+    "peak" is the edge of a cell rather than the background.
+
     The article's ``argmax(max_pix_hist[1:]) + 1`` ignores the bin of value 0; so does
     this function (a tile whose maximum is 0 does not vote), unless every tile has
     maximum 0, in which case the peak is 0.
@@ -111,9 +130,16 @@ def max_of_tiles_threshold(
     maxima = tile_maxima(image, coarseness)
     if offset is not None:
         offset = as_positive(offset, "offset")
-    votes = np.floor(np.clip(maxima.astype(np.float64, copy=False), 0, None)).astype(np.int64)
-    hist = np.bincount(votes.ravel())
-    peak = int(np.argmax(hist[1:])) + 1 if len(hist) > 1 else 0
+    values = np.clip(maxima.astype(np.float64, copy=False).ravel(), 0, None)
+    if bin_width is None:
+        q1, q3 = np.percentile(values, [25, 75])
+        width = max(2 * (q3 - q1) / len(values) ** (1 / 3), 1.0)
+    else:
+        width = as_positive(bin_width, "bin_width")
+    votes = np.floor(values / width).astype(np.int64)
+    hist = np.bincount(votes)
+    peak_bin = int(np.argmax(hist[1:])) + 1 if len(hist) > 1 else 0
+    peak = (peak_bin + 0.5) * width if bin_width is None else peak_bin * width
     if offset is None:
         return float(peak)
     # The article's formula, with its "maxind = 1" kept.
