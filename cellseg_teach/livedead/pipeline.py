@@ -175,14 +175,16 @@ def cell_area_mask(
 
     Examples
     --------
+    A dark ring of radius 12 px (a cell's edge) on a noisy background:
+
     >>> import numpy as np
-    >>> yy, xx = np.indices((64, 64))
-    >>> ring = np.abs(np.hypot(yy - 32, xx - 32) - 12) < 1.5
-    >>> noise = np.random.default_rng(0).normal(0, 50, (64, 64))   # camera noise, ADU
+    >>> yy, xx = np.indices((128, 128))
+    >>> ring = np.abs(np.hypot(yy - 64, xx - 64) - 12) < 1.5
+    >>> noise = np.random.default_rng(0).normal(0, 50, (128, 128))   # camera noise, ADU
     >>> bf = (np.where(ring, 7000, 10000) + noise).astype(np.uint16)
-    >>> area, _ = cell_area_mask(bf, area_coarseness=8, min_cell_area=20)
-    >>> bool(area[32, 32]), bool(area[5, 5])
-    (True, False)
+    >>> area, _ = cell_area_mask(bf)
+    >>> bool(area[64, 64]), bool(area[5, 5]), abs(int(area.sum()) - 452) < 25   # π 12² ≈ 452
+    (True, False, True)
     """
     grad = sobel_magnitude(brightfield, gradient_smoothing)
     threshold = max_of_tiles_threshold(grad, area_coarseness, area_offset, area_bin_width)
