@@ -160,7 +160,10 @@ def article_segregate_cells(
     and its cell is flooded as background, then dropped by ``labels > 1``.
 
     Differences from the OpenCV original that do not touch the bug: the watershed is
-    ``scipy.ndimage.watershed_ift`` (OpenCV's ``cv2.watershed`` also draws -1 lines
+    ``scipy.ndimage.watershed_ift`` with the article's markers as they are (it floods by
+    the largest step and takes positive markers last-in first-out, so the split between
+    touching cells differs from OpenCV's; see :func:`segregate_cells`; what is lost
+    is the same: every pixel flooded from nucleus 1) (OpenCV's ``cv2.watershed`` also draws -1 lines
     between regions; here the outlines are the region edges of
     :func:`~cellseg_teach.livedead.masks.label_outlines`, so pixels on both sides),
     and the distance is the exact Euclidean distance (OpenCV's ``DIST_L2, 5`` is a
