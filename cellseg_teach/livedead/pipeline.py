@@ -10,7 +10,7 @@ Per frame (brightfield, Hoechst, Draq7 → five-class mask):
 2. nuclei: threshold each fluorescence channel (:func:`~.nuclei.nucleus_threshold`),
    opening, drop specks;
 3. cells: nucleus-seeded watershed restricted to the cell area (:func:`~.watershed.
-   segregate_cells`, with a distinct background marker);
+   segregate_cells`, whose markers are the nuclei only, so none collides with the background);
 4. live/dead: a nucleus is dead when half of it or more is in the Draq7 mask;
 5. mask: cell area 1, outlines 2, nuclei of live cells 3, of dead cells 4 (later on
    top). Unlike the article, which paints the raw Hoechst and Draq7 masks, the nucleus
