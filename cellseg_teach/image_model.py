@@ -51,6 +51,19 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def _rows_cols(image_size: object) -> tuple[int, int]:
+    """``(rows, columns)`` from a side or a pair, each checked (pixels)."""
+    if isinstance(image_size, (tuple, list)):
+        if len(image_size) != 2:
+            raise ValueError(f"image_size must be a side or (rows, columns), got {image_size!r}")
+        return (
+            as_count(image_size[0], "image_size[0]", minimum=1),
+            as_count(image_size[1], "image_size[1]", minimum=1),
+        )
+    side = as_count(image_size, "image_size", minimum=1)
+    return side, side
+
+
 def place_cells(
     n_cells: int = N_CELLS,
     image_size: int = IMAGE_SIZE,
@@ -70,8 +83,8 @@ def place_cells(
     ----------
     n_cells : int
         Number of centres to place.
-    image_size : int
-        Side of the square image (pixels).
+    image_size : int or (int, int)
+        Side of the square image, or its ``(rows, columns)`` (pixels).
     min_separation : float
         Smallest allowed centre-to-centre distance (pixels).
     seed : int, numpy.random.Generator or None
@@ -101,35 +114,37 @@ def place_cells(
     (5, 2)
     """
     n_cells = as_count(n_cells, "n_cells")
-    image_size = as_count(image_size, "image_size", minimum=1)
+    rows, cols = _rows_cols(image_size)
     min_separation = as_positive(min_separation, "min_separation", allow_zero=True)
     if margin is None:
         margin = min_separation / 2
     margin = as_positive(margin, "margin", allow_zero=True)
     rng = _rng(seed)
-    lo, hi = margin, image_size - 1 - margin
-    if n_cells and hi < lo:
-        raise ValueError(
-            f"margin={margin} leaves no room for a centre in an image of {image_size} px"
-        )
-    # Discs of radius d/2 around the centres are disjoint and lie in a square of side
-    # (hi - lo) + d, so their total area cannot exceed the hexagonal packing density.
-    side = (hi - lo) + min_separation
+    lo = margin
+    hi = np.array([cols - 1 - margin, rows - 1 - margin])  # x, then y
+    size = f"{rows}x{cols}" if rows != cols else f"{rows}"
+    if n_cells and hi.min() < lo:
+        raise ValueError(f"margin={margin} leaves no room for a centre in an image of {size} px")
+    # Discs of radius d/2 around the centres are disjoint and lie in a rectangle of
+    # sides (hi - lo) + d, so their total area cannot exceed the hexagonal packing density.
+    room = float(np.prod(hi - lo + min_separation))
     needed = n_cells * math.pi * min_separation**2 / 4
-    if n_cells > 1 and needed > _HEX_PACKING_DENSITY * side**2:
+    if n_cells > 1 and needed > _HEX_PACKING_DENSITY * room:
         raise ValueError(
             f"{n_cells} cells at least {min_separation} px apart cannot fit in a "
-            f"{image_size} px image with a {margin} px margin (they would need "
-            f"{needed:.0f} px² of a {_HEX_PACKING_DENSITY * side**2:.0f} px² maximum); "
+            f"{size} px image with a {margin} px margin (they would need "
+            f"{needed:.0f} px² of a {_HEX_PACKING_DENSITY * room:.0f} px² maximum); "
             "use fewer cells, a smaller min_separation or a larger image"
         )
+    if rows == cols:  # keep the square case's random stream exactly as it always was
+        hi = float(hi[0])
     centres = np.empty((n_cells, 2))
     if n_cells == 0:
         return centres
     # A grid of squares of side d/√2 holds at most one centre per square, so a
     # candidate only needs checking against the 5×5 squares around its own.
-    step = min_separation / math.sqrt(2) if min_separation > 0 else float(image_size)
-    n_grid = int((hi + 1) // step) + 1
+    step = min_separation / math.sqrt(2) if min_separation > 0 else float(max(rows, cols))
+    n_grid = int((np.max(hi) + 1) // step) + 1
     grid = np.full((n_grid + 4, n_grid + 4, 2), np.inf)  # padded by 2 on each side
     offsets = np.stack(np.meshgrid(np.arange(-2, 3), np.arange(-2, 3)), -1).reshape(-1, 2)
     d2 = min_separation**2

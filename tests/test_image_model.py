@@ -112,3 +112,23 @@ def test_true_labels_split_two_close_cells_down_the_middle():
 def test_a_dim_cell_below_threshold_has_no_true_pixels():
     labels = true_labels([[20, 20], [60, 20]], shape=(40, 80), brightness=[1.0, 0.3])
     assert (labels == 1).sum() > 100 and (labels == 2).sum() == 0
+
+
+@pytest.mark.parametrize("shape", [(40, 200), (200, 40), (64, 64)])
+def test_place_cells_in_a_rectangle_keeps_margin_and_separation(shape):
+    rows, cols = shape
+    centres = place_cells(12, shape, 10, seed=3, margin=5)
+    assert (centres[:, 0] >= 5).all() and (centres[:, 0] <= cols - 1 - 5).all()  # x: columns
+    assert (centres[:, 1] >= 5).all() and (centres[:, 1] <= rows - 1 - 5).all()  # y: rows
+    assert pdist(centres).min() >= 10
+
+
+def test_place_cells_square_pair_is_the_same_as_a_side():
+    assert np.array_equal(place_cells(8, (128, 128), seed=1), place_cells(8, 128, seed=1))
+
+
+def test_place_cells_rectangle_too_small_fails_clearly():
+    with pytest.raises(ValueError, match="cannot fit in a 20x400 px image"):
+        place_cells(80, (20, 400), 12)  # the packing bound rules it out at once
+    with pytest.raises(ValueError, match="too crowded"):
+        place_cells(60, (20, 400), 12)  # allowed by the bound; dart throwing gives up

@@ -199,22 +199,6 @@ def _shape(shape: object) -> tuple[int, int]:
     return as_count(rows, "shape[0]", minimum=16), as_count(cols, "shape[1]", minimum=16)
 
 
-def _place(n: int, shape: tuple[int, int], sep: float, margin: float, rng) -> np.ndarray:
-    """``n`` centres (x, y) in a rectangle, no two closer than ``sep`` pixels."""
-    rows, cols = shape
-    side = max(rows, cols)
-    inside = np.zeros((0, 2))
-    factor = side * side / (rows * cols)
-    for extra in (1.0, 1.1, 1.25):  # a square holds ~n·factor cells; keep the inside ones
-        n_try = int(np.ceil(n * factor * extra))
-        c = place_cells(n_try, side, sep, rng, margin=margin)
-        ok = (c[:, 0] <= cols - 1 - margin) & (c[:, 1] <= rows - 1 - margin)
-        inside = c[ok]
-        if len(inside) >= n:
-            return inside[:n]
-    raise ValueError(f"could not place {n} cells in a {rows}x{cols} image; use fewer cells")
-
-
 def _illumination(shape: tuple[int, int], rng, strength: float) -> np.ndarray:
     """Smooth multiplicative field: a tilted paraboloid, max 1, min about 1 - strength."""
     rows, cols = shape
@@ -248,7 +232,7 @@ def _render_scene(
     rows, cols = shape
     n = n_cells
     margin = float(np.mean(cell_radius))
-    centres = _place(n, shape, min_separation, margin, rng) if n else np.zeros((0, 2))
+    centres = place_cells(n, shape, min_separation, rng, margin=margin) if n else np.zeros((0, 2))
     # Body: ellipse with semi-axes a >= b, orientation theta, 2- and 3-fold wobble.
     a = rng.uniform(*cell_radius, n)
     b = a * rng.uniform(0.75, 1.0, n)
