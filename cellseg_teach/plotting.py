@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
-from scipy import ndimage
 
 from ._checks import as_image, as_labels
+from .morphology import label_outlines
 
 __all__ = ["OKABE_ITO", "label_colormap", "outlines", "show_histogram", "show_image", "show_labels"]
 
@@ -43,7 +43,8 @@ def outlines(labels: object) -> np.ndarray:
     """Boolean mask of the pixels on the edge of each labelled region.
 
     A pixel is on an outline when a 4-neighbour carries a different label
-    (background included).
+    (background included): :func:`cellseg_teach.morphology.label_outlines` with
+    ``width=1``.
 
     Examples
     --------
@@ -52,11 +53,7 @@ def outlines(labels: object) -> np.ndarray:
     >>> int(outlines(lab).sum())
     8
     """
-    lab = as_labels(labels)
-    cross = ndimage.generate_binary_structure(2, 1)
-    hi = ndimage.grey_dilation(lab, footprint=cross, mode="nearest")
-    lo = ndimage.grey_erosion(lab, footprint=cross, mode="nearest")
-    return (lab > 0) & ((hi != lab) | (lo != lab))
+    return label_outlines(labels, width=1)
 
 
 def _axes(ax: Axes | None) -> Axes:

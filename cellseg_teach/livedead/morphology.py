@@ -14,21 +14,9 @@ import numpy as np
 from scipy import ndimage
 
 from .._checks import as_count, as_image
+from ..morphology import disk
 
 __all__ = ["close_mask", "disk", "fill_holes", "open_mask", "remove_small_objects"]
-
-
-def disk(radius: int) -> np.ndarray:
-    """Boolean disk of the given radius (pixels): ``x² + y² <= radius²``.
-
-    Examples
-    --------
-    >>> disk(1).astype(int).tolist()
-    [[0, 1, 0], [1, 1, 1], [0, 1, 0]]
-    """
-    radius = as_count(radius, "radius")
-    r = np.arange(-radius, radius + 1)
-    return (r[:, None] ** 2 + r[None, :] ** 2) <= radius**2
 
 
 def _mask(mask: object, name: str = "mask") -> np.ndarray:
