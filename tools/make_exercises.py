@@ -76,6 +76,28 @@ def _where(where: str, line: int) -> str:
     return f"{where}, line {line + 1}"
 
 
+def _marker_pairs(
+    lines: list[str], begin_marker: str, end_marker: str, where: str
+) -> list[tuple[int, int]]:
+    """``(begin, end)`` line numbers of each marker pair; nesting and strays are errors."""
+    pairs, start = [], None
+    for i, line in enumerate(lines):
+        marker = line.strip()
+        if marker == begin_marker:
+            if start is not None:
+                raise MarkerError(f"{_where(where, i)}: {begin_marker} inside the block opened "
+                                  f"on line {start + 1} (blocks cannot be nested)")
+            start = i
+        elif marker == end_marker:
+            if start is None:
+                raise MarkerError(f"{_where(where, i)}: {end_marker} without {begin_marker}")
+            pairs.append((start, i))
+            start = None
+    if start is not None:
+        raise MarkerError(f"{_where(where, start)}: {begin_marker} without {end_marker}")
+    return pairs
+
+
 def code_blocks(source: str, where: str = "cell") -> list[Block]:
     """The solution blocks of a code cell, in order.
 
@@ -91,27 +113,15 @@ def code_blocks(source: str, where: str = "cell") -> list[Block]:
     [('add one', 'y = x + 1')]
     """
     lines = source.split("\n")
-    blocks, start = [], None
-    for i, line in enumerate(lines):
-        marker = line.strip()
-        if marker == BEGIN_CODE:
-            if start is not None:
-                raise MarkerError(f"{_where(where, i)}: {BEGIN_CODE} inside the block opened "
-                                  f"on line {start + 1} (blocks cannot be nested)")
-            start = i
-        elif marker == END_CODE:
-            if start is None:
-                raise MarkerError(f"{_where(where, i)}: {END_CODE} without {BEGIN_CODE}")
-            indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-            body = lines[start + 1 : i]
-            hint = DEFAULT_HINT
-            if body and body[0].strip().startswith(HINT_CODE):
-                hint = body[0].strip()[len(HINT_CODE) :].strip() or DEFAULT_HINT
-                body = body[1:]
-            blocks.append(Block(start, i, indent, hint, "\n".join(body)))
-            start = None
-    if start is not None:
-        raise MarkerError(f"{_where(where, start)}: {BEGIN_CODE} without {END_CODE}")
+    blocks = []
+    for begin, end in _marker_pairs(lines, BEGIN_CODE, END_CODE, where):
+        indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+        body = lines[begin + 1 : end]
+        hint = DEFAULT_HINT
+        if body and body[0].strip().startswith(HINT_CODE):
+            hint = body[0].strip()[len(HINT_CODE) :].strip() or DEFAULT_HINT
+            body = body[1:]
+        blocks.append(Block(begin, end, indent, hint, "\n".join(body)))
     return blocks
 
 
@@ -143,22 +153,7 @@ def stub_code(source: str, where: str = "cell") -> str:
 
 def markdown_blocks(source: str, where: str = "cell") -> list[tuple[int, int]]:
     """``(begin, end)`` line numbers of each ``<!-- BEGIN/END SOLUTION -->`` pair."""
-    blocks, start = [], None
-    for i, line in enumerate(source.split("\n")):
-        marker = line.strip()
-        if marker == BEGIN_MD:
-            if start is not None:
-                raise MarkerError(f"{_where(where, i)}: {BEGIN_MD} inside the block opened "
-                                  f"on line {start + 1} (blocks cannot be nested)")
-            start = i
-        elif marker == END_MD:
-            if start is None:
-                raise MarkerError(f"{_where(where, i)}: {END_MD} without {BEGIN_MD}")
-            blocks.append((start, i))
-            start = None
-    if start is not None:
-        raise MarkerError(f"{_where(where, start)}: {BEGIN_MD} without {END_MD}")
-    return blocks
+    return _marker_pairs(source.split("\n"), BEGIN_MD, END_MD, where)
 
 
 def strip_markdown(source: str, where: str = "cell") -> str:
