@@ -88,3 +88,20 @@ def as_count(value: object, name: str, *, minimum: int = 0) -> int:
     if out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
     return out
+
+
+def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = False) -> np.ndarray:
+    """Float ``(n, 2)`` array of ``(x, y)`` pairs (pixels); an empty input gives ``(0, 2)``.
+
+    ``allow_nan`` admits NaN rows (a label with no pixels has no centroid) but never
+    infinities.
+    """
+    arr = np.asarray(centres, dtype=float)
+    if arr.size == 0:
+        return arr.reshape(0, 2)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"{name} must have shape (n, 2) as (x, y) pairs, got {arr.shape}")
+    bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+    if bad.any():
+        raise ValueError(f"{name} contain {'infinite' if allow_nan else 'NaN or infinite'} values")
+    return arr

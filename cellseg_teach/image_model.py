@@ -18,7 +18,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ._checks import as_count, as_positive, as_real
+from ._checks import as_centres, as_count, as_positive, as_real
 from .parameters import (
     CELL_BRIGHTNESS,
     CELL_SIGMA,
@@ -167,17 +167,6 @@ def place_cells(
     return centres
 
 
-def _as_centres(centres: object) -> np.ndarray:
-    arr = np.asarray(centres, dtype=float)
-    if arr.size == 0:
-        return arr.reshape(0, 2)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(f"centres must have shape (n, 2) as (x, y) pairs, got {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError("centres contain NaN or infinite values")
-    return arr
-
-
 def render_cells(
     centres: object,
     shape: tuple[int, int] | int = IMAGE_SIZE,
@@ -211,7 +200,7 @@ def render_cells(
     >>> float(img[20, 10])
     1.0
     """
-    centres = _as_centres(centres)
+    centres = as_centres(centres)
     rows, cols = (shape, shape) if isinstance(shape, (int, np.integer)) else shape
     rows = as_count(rows, "shape[0]", minimum=1)
     cols = as_count(cols, "shape[1]", minimum=1)
@@ -350,7 +339,7 @@ def true_labels(
     >>> sorted(set(labels.ravel().tolist()))
     [0, 1, 2]
     """
-    centres = _as_centres(centres)
+    centres = as_centres(centres)
     rows, cols = (shape, shape) if isinstance(shape, (int, np.integer)) else shape
     threshold = as_real(threshold, "threshold")
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma", allow_zero=True)

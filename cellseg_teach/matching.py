@@ -21,7 +21,7 @@ from scipy import ndimage
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
-from ._checks import as_labels, as_positive, as_real
+from ._checks import as_centres, as_labels, as_positive, as_real
 
 __all__ = [
     "Matches",
@@ -96,15 +96,6 @@ def label_centroids(labels: object) -> np.ndarray:
     return com[:, ::-1].copy()  # (row, col) -> (x, y)
 
 
-def _centres(arr: object, name: str) -> np.ndarray:
-    out = np.asarray(arr, dtype=float)
-    if out.size == 0:
-        return out.reshape(0, 2)
-    if out.ndim != 2 or out.shape[1] != 2:
-        raise ValueError(f"{name} must have shape (n, 2) as (x, y) pairs, got {out.shape}")
-    return out
-
-
 def match_by_distance(
     true_centres: object, found_centres: object, max_distance: float
 ) -> Matches:
@@ -128,8 +119,8 @@ def match_by_distance(
     >>> m.true_index.tolist(), m.found_index.tolist(), m.n_matched
     ([1], [0], 1)
     """
-    t = _centres(true_centres, "true_centres")
-    f = _centres(found_centres, "found_centres")
+    t = as_centres(true_centres, "true_centres", allow_nan=True)
+    f = as_centres(found_centres, "found_centres", allow_nan=True)
     max_distance = as_positive(max_distance, "max_distance")
     empty = np.zeros(0, dtype=np.intp)
     if len(t) == 0 or len(f) == 0:

@@ -237,3 +237,11 @@ def test_inputs_are_not_modified():
     match_by_distance(centres, centres, 2)
     assert np.array_equal(t, copies[0]) and np.array_equal(f, copies[1])
     assert np.array_equal(centres, copies[2], equal_nan=True)
+
+
+def test_centres_may_be_nan_but_not_infinite():
+    # A label with no pixels has a NaN centroid and simply matches nothing.
+    m = match_by_distance([[0.0, 0.0], [np.nan, np.nan]], [[1.0, 0.0]], 5)
+    assert m.true_index.tolist() == [0] and m.found_index.tolist() == [0]
+    with pytest.raises(ValueError, match="found_centres contain infinite"):
+        match_by_distance([[0.0, 0.0]], [[np.inf, 0.0]], 5)
