@@ -14,7 +14,7 @@ Reference: ``scipy.ndimage.label`` of ``brightfield > mean`` on the same frames,
 cheapest whole-frame pass there is; the ratio says how many such passes the pipeline
 costs, which means the same on any machine. Each timing is the best of ``--repeat`` runs.
 The scores against the simulator's truth are printed too, so a faster version that is
-wrong shows up here.
+wrong shows up here. A full run (25 frames) writes ``benchmarks/results_livedead.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy
@@ -38,6 +39,7 @@ from cellseg_teach.livedead import (
     segment_frame,
 )
 
+HERE = Path(__file__).resolve().parent
 TIMELAPSE_LIMIT_S, FRAME_LIMIT_S = 30.0, 2.0
 
 
@@ -104,6 +106,21 @@ def main() -> None:
         f"2048² frame: {big_res.n_cells} cells found of {len(big.dead)}",
     ]
     print("\n".join(lines))
+    if args.frames == 25:
+        report = [
+            "# Benchmark: the live/dead pipeline",
+            "",
+            "`python benchmarks/bench_livedead.py`: `run_timelapse` on the default synthetic",
+            "time-lapse and `segment_frame` on one 2048² frame, with `scipy.ndimage.label` of",
+            "the same frames as the reference in the same run (best of several runs).",
+            "",
+            *lines[: lines.index("") + 5],
+            "```",
+            *lines[lines.index("") + 5 :],
+            "```",
+            "",
+        ]
+        (HERE / "results_livedead.md").write_text("\n".join(report))
 
 
 if __name__ == "__main__":

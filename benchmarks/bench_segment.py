@@ -14,7 +14,7 @@ References, all given the same smoothed image:
 
 Each timing is the best of several repeats (``timeit``), and the table reports ratios
 to the floor measured in the same run, so the numbers mean the same on any machine.
-The results are written to ``benchmarks/README.md``.
+The results are written to ``benchmarks/results_segment.md``.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def main() -> None:
             rows.append(measure(side, n_cells, kind, sm))
 
     lines = [
-        "# Benchmarks",
+        "# Benchmark: segment and cell_sizes",
         "",
         "`segment` + `cell_sizes` on a smoothed synthetic image (threshold 0.5, min size 30 px),",
         "against the floor (`image > t` + `scipy.ndimage.label`), scikit-image",
@@ -140,7 +140,7 @@ def main() -> None:
         "",
     ]
     if not args.quick:
-        (HERE / "README.md").write_text("\n".join(lines))
+        (HERE / "results_segment.md").write_text("\n".join(lines))
     print("\n".join(lines))
 
 
