@@ -107,6 +107,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.frames == 25:
+        scores_at = next(i for i, line in enumerate(lines) if line.startswith("Scores"))
         report = [
             "# Benchmark: the live/dead pipeline",
             "",
@@ -114,9 +115,9 @@ def main() -> None:
             "time-lapse and `segment_frame` on one 2048² frame, with `scipy.ndimage.label` of",
             "the same frames as the reference in the same run (best of several runs).",
             "",
-            *lines[: lines.index("") + 5],
+            *lines[:scores_at],
             "```",
-            *lines[lines.index("") + 5 :],
+            *lines[scores_at:],
             "```",
             "",
         ]
