@@ -57,7 +57,11 @@ def main(argv: list[str]) -> int:
     if argv[0] == "test":
         env["MPLBACKEND"] = "Agg"  # no screen needed
     if argv[0] == "lab":
-        return subprocess.call([str(py), "-m", "jupyterlab", *argv[1:]], cwd=ROOT, env=env)
+        extra = list(argv[1:])
+        # Jupyter refuses to run as root (common in containers) unless told it may.
+        if getattr(os, "geteuid", lambda: 1)() == 0 and "--allow-root" not in extra:
+            extra.append("--allow-root")
+        return subprocess.call([str(py), "-m", "jupyterlab", *extra], cwd=ROOT, env=env)
     lint = subprocess.call([str(py), "-m", "ruff", "check", "."], cwd=ROOT, env=env)
     tests = subprocess.call(
         [str(py), "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbval", *argv[1:]],
