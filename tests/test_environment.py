@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _conda_pins() -> dict[str, str]:
     pins = {}
     for line in (ROOT / "environment.yml").read_text().splitlines():
-        m = re.fullmatch(r"\s*-\s*([A-Za-z0-9_.-]+)=([0-9][^\s=]*)\s*", line)
+        # conda: "- name=version"; PyPI-only packages under "pip:": "- name==version"
+        m = re.fullmatch(r"\s*-\s*([A-Za-z0-9_.-]+)==?([0-9][^\s=]*)\s*", line)
         if m:
             pins[m.group(1).lower()] = m.group(2)
     return pins
