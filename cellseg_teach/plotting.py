@@ -203,3 +203,83 @@ def show_histogram(
     if title:
         ax.set_title(title)
     return ax
+
+
+def show_image_row(
+    images: Sequence[object],
+    titles: Sequence[str] | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    cmap: str = "magma",
+    colorbar_label: str = "intensity (a.u.)",
+    panel_size: float = 3.0,
+    suptitle: str | None = None,
+) -> tuple[plt.Figure, np.ndarray]:
+    """Show images side by side on one colour scale, with one shared colour bar.
+
+    Use it to compare versions of one image (smoothed at several widths, filtered
+    by several filters): equal brightness means equal intensity in every panel.
+
+    Parameters
+    ----------
+    images : sequence of array-like, 2-D
+        The images, left to right (shapes may differ).
+    titles : sequence of str, optional
+        One title per image.
+    vmin, vmax : float, optional
+        Limits of the shared colour scale (default: the smallest and largest value
+        over all images).
+    cmap : str
+        Colour map; the default ``magma`` is perceptually uniform.
+    colorbar_label : str
+        Quantity and unit shown by the shared colour bar.
+    panel_size : float
+        Width and height of each panel (inches).
+    suptitle : str, optional
+        Title of the whole row: say what to look at.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : numpy.ndarray of Axes, one per image
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, ``titles`` has the wrong length, or ``panel_size`` <= 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig, axes = show_image_row([np.zeros((4, 4)), np.ones((4, 4))], ["dark", "bright"])
+    >>> len(axes), axes[1].images[0].get_clim()
+    (2, (0.0, 1.0))
+    """
+    if isinstance(images, np.ndarray) and images.ndim == 2:
+        raise ValueError("images must be a sequence of 2-D images, got one 2-D array")
+    arrays = [as_image(img, f"images[{i}]", allow_bool=True) for i, img in enumerate(images)]
+    if not arrays:
+        raise ValueError("images is empty; give at least one image")
+    if titles is not None and len(titles) != len(arrays):
+        raise ValueError(f"titles has {len(titles)} entries for {len(arrays)} images")
+    if not panel_size > 0:
+        raise ValueError(f"panel_size must be > 0 (inches), got {panel_size}")
+    lo = min(float(a.min()) for a in arrays) if vmin is None else vmin
+    hi = max(float(a.max()) for a in arrays) if vmax is None else vmax
+    fig, axes = plt.subplots(1, len(arrays), squeeze=False, layout="constrained",
+                             figsize=(panel_size * len(arrays) + 1.0, panel_size + 0.9))
+    axes = axes[0]
+    for i, (ax, arr) in enumerate(zip(axes, arrays, strict=True)):
+        im = ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        ax.set_xlabel("x (pixels)")
+        if i == 0:
+            ax.set_ylabel("y (pixels)")
+        if titles is not None:
+            ax.set_title(titles[i])
+    fig.colorbar(im, ax=list(axes), label=colorbar_label, shrink=0.9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig, axes
+
+
+__all__.append("show_image_row")
