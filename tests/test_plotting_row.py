@@ -1,13 +1,10 @@
 """show_image_row draws every image on one shared colour scale and checks its input."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from cellseg_teach.plotting import show_image_row  # noqa: E402
+from cellseg_teach.plotting import show_image_row
 
 
 def test_one_panel_per_image_on_one_shared_scale():
