@@ -31,12 +31,15 @@ def test_ci_runs_the_readme_test_command():
 
 
 def _map_rows(heading: str) -> dict[str, int]:
-    """Notebook name -> minutes, from the README table that follows ``heading``."""
+    """Notebook name -> minutes, from the README table that follows ``heading``.
+
+    A row's number is a lesson's (``4``) or an appendix's (``A1``).
+    """
     text = (ROOT / "README.md").read_text()
     section = text.split(heading, 1)[1].split("\n## ", 1)[0].split("\nExercises (", 1)[0]
     rows = {}
     for line in section.splitlines():
-        found = re.match(r"\| \d+ \| \[`(?:lessons/)?(\w+)`\].*\| (\d+) min \|$", line)
+        found = re.match(r"\| A?\d+ \| \[`(?:lessons/)?(\w+)`\].*\| (\d+) min \|$", line)
         if found:
             rows[found.group(1)] = int(found.group(2))
     return rows
