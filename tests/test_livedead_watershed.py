@@ -161,7 +161,7 @@ def test_class_mask_files_reject_what_is_not_a_mask(tmp_path):
     with pytest.raises(ValueError, match="2-D"):
         write_class_mask(tmp_path / "y.png", np.zeros(4, np.uint8))
     Image.fromarray(np.full((2, 2), 200, np.uint8)).save(tmp_path / "grey.png")
-    with pytest.raises(ValueError, match="grey.png"):
+    with pytest.raises(ValueError, match=r"grey\.png"):
         read_class_mask(tmp_path / "grey.png")
     Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / "rgb.png")
     with pytest.raises(ValueError, match="2-D"):
