@@ -32,7 +32,8 @@ Five classes (:mod:`~cellseg_teach.livedead.masks`)
 0 background, 1 cell area, 2 cell outline, 3 Hoechst nucleus (live), 4 Draq7 nucleus
 (dead); painted in that order, later classes overwrite earlier ones.
 ``class_mask(cell_labels, hoechst_nuclei, draq7_nuclei, outline_width=1)``,
-``label_outlines(labels, width=1)``.
+``label_outlines(labels, width=1)``; ``write_class_mask(path, classes)`` and
+``read_class_mask(path)`` store a mask as an 8-bit greyscale PNG with ``imageio``.
 
 Pipeline (the article's method, numpy/scipy only)
 -------------------------------------------------
@@ -56,8 +57,6 @@ Pipeline (the article's method, numpy/scipy only)
   ``segment_frame(brightfield, hoechst, draq7, **params) -> FrameResult`` and
   ``run_timelapse(brightfield, hoechst, draq7, **params) -> TimeLapseResult``
   (``run_timelapse(**tl.frames)``); parameters and defaults in ``DEFAULTS``;
-* :mod:`~cellseg_teach.livedead.png`: ``write_png(path, image)``, ``read_png(path)``
-  (8-bit greyscale, numpy + zlib only), to store the masks;
 * :mod:`~cellseg_teach.livedead.scores`: ``class_iou(true, found, n_classes=5)``,
   ``count_error``, ``live_dead_accuracy``, ``score_frame``, ``score_timelapse(tl, result)``.
 
@@ -79,6 +78,8 @@ from .masks import (
     HOECHST_NUCLEUS,
     class_mask,
     label_outlines,
+    read_class_mask,
+    write_class_mask,
 )
 from .morphology import close_mask, disk, fill_holes, open_mask, remove_small_objects
 from .nuclei import call_dead, nucleus_mask, nucleus_threshold
@@ -90,7 +91,6 @@ from .pipeline import (
     run_timelapse,
     segment_frame,
 )
-from .png import read_png, write_png
 from .scores import class_iou, count_error, live_dead_accuracy, score_frame, score_timelapse
 from .synthetic import (
     CHANNELS,
@@ -140,7 +140,7 @@ __all__ = [
     "nucleus_threshold",
     "open_mask",
     "otsu_threshold",
-    "read_png",
+    "read_class_mask",
     "remove_small_objects",
     "run_timelapse",
     "score_frame",
@@ -149,5 +149,5 @@ __all__ = [
     "segregate_cells",
     "sobel_magnitude",
     "tile_maxima",
-    "write_png",
+    "write_class_mask",
 ]

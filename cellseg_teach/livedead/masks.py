@@ -12,9 +12,14 @@ Layering: the mask is painted in the order 1, 2, 3, 4 and a later class overwrit
 earlier one (a nucleus pixel on an outline is a nucleus; a pixel in both the Hoechst and
 the Draq7 mask is Draq7, i.e. dead wins). The synthetic truth and the pipeline use the
 same functions, so their masks are comparable pixel for pixel.
+
+Files: :func:`write_class_mask` and :func:`read_class_mask` store a mask as an 8-bit
+greyscale PNG with ``imageio`` (the field's library; lossless, readable everywhere).
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -30,6 +35,8 @@ __all__ = [
     "HOECHST_NUCLEUS",
     "class_mask",
     "label_outlines",
+    "read_class_mask",
+    "write_class_mask",
 ]
 
 BACKGROUND, CELL_AREA, CELL_OUTLINE, HOECHST_NUCLEUS, DRAQ7_NUCLEUS = 0, 1, 2, 3, 4
@@ -85,3 +92,72 @@ def class_mask(
     out[masks[0]] = HOECHST_NUCLEUS
     out[masks[1]] = DRAQ7_NUCLEUS
     return out
+
+
+def _class_values(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.ndim != 2 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be an integer array of classes 0-4, got dtype {arr.dtype}")
+    lo, hi = int(arr.min()), int(arr.max())
+    if lo < 0 or hi >= len(CLASS_NAMES):
+        raise ValueError(f"{name} values must be classes 0..{len(CLASS_NAMES) - 1}, got {lo}..{hi}")
+    return arr.astype(np.uint8)
+
+
+def write_class_mask(path: str | os.PathLike, classes: object) -> None:
+    """Save a five-class mask as an 8-bit greyscale PNG, with ``imageio``.
+
+    PNG is lossless, so the file holds exactly the values 0–4 (JPEG would invent values
+    between the classes). Any image library reads it back (``imageio``, Pillow, OpenCV).
+
+    Parameters
+    ----------
+    path : str or path-like
+        File to write; its suffix should be ``.png``.
+    classes : array-like of int, 2-D
+        Class of each pixel, 0–4 (see the module docstring); stored as uint8.
+
+    Raises
+    ------
+    TypeError
+        If ``classes`` is not an integer array.
+    ValueError
+        If it is not 2-D, is empty, or holds a value outside 0–4.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> mask = np.array([[0, 1, 2], [3, 4, 0]], np.uint8)
+    >>> path = os.path.join(tempfile.mkdtemp(), "mask.png")
+    >>> write_class_mask(path, mask); read_class_mask(path).tolist()
+    [[0, 1, 2], [3, 4, 0]]
+    """
+    import imageio.v3 as iio
+
+    iio.imwrite(path, _class_values(np.asarray(classes), "classes"), extension=".png")
+
+
+def read_class_mask(path: str | os.PathLike) -> np.ndarray:
+    """Read a five-class mask written by :func:`write_class_mask` (or any 8-bit grey PNG).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A PNG file.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, 2-D
+        The classes 0–4.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a 2-D greyscale image of classes 0–4 (for example an RGB
+        picture of a mask).
+    """
+    import imageio.v3 as iio
+
+    image = iio.imread(path, extension=".png")
+    return _class_values(image, f"the image in {os.fspath(path)!r}")

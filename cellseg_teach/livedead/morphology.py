@@ -1,6 +1,7 @@
 """Binary morphology of the article, with scipy.ndimage instead of OpenCV.
 
-* :func:`disk` — the elliptical structuring element (``cv2.MORPH_ELLIPSE``);
+* :func:`disk` — a round structuring element, ``x² + y² <= r²`` (not ``cv2.MORPH_ELLIPSE``,
+  which is fuller for radius 2 and more);
 * :func:`close_mask` — dilate ``iterations`` times, then erode as often (a closing):
   joins nearby pieces of a cell's edge and smooths the outline;
 * :func:`fill_holes` — ``scipy.ndimage.binary_fill_holes`` (the article flood-fills from
