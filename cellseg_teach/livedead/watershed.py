@@ -89,28 +89,32 @@ def _flood_pieces(
     clumped[0] = False
     if not clumped.any():
         return flooded
-    # Breadth-first search on a 1-px padded copy, so that the neighbours of a pixel are
-    # fixed offsets of its flat index and never wrap around a row.
+    # Breadth-first search over the pixels of the clumped pieces only, addressed by
+    # their flat index in a frame padded by 1 px, so that the 8 neighbours of a pixel
+    # are fixed offsets of its index and never wrap around a row.
     h, w = pieces.shape
     width = w + 2
-    allowed = np.pad(clumped[pieces], 1).ravel()
-    grown = np.pad(np.where(allowed.reshape(h + 2, w + 2)[1:-1, 1:-1], nucleus_labels, 0), 1)
-    grown = grown.ravel()
+    rows, cols = np.nonzero(clumped[pieces])
+    padded_index = (rows + 1) * width + (cols + 1)
+    allowed = np.zeros((h + 2) * width, dtype=bool)
+    allowed[padded_index] = True
+    grown = np.zeros((h + 2) * width, dtype=np.int64)
+    grown[padded_index] = nucleus_labels[rows, cols]  # the nuclei: the first ring
     offsets = np.array([-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1])
-    front = np.flatnonzero(grown)
+    front = padded_index[grown[padded_index] > 0]
     while front.size:
         nb = (front[:, None] + offsets).ravel()
-        lab = np.repeat(grown[front], offsets.size)
         free = allowed[nb] & (grown[nb] == 0)
-        nb, lab = nb[free], lab[free]
-        order = np.lexsort((lab, nb))  # by pixel, then smallest label first
-        nb, lab = nb[order], lab[order]
+        # one key per (neighbour, label): sorted, the first key of each neighbour
+        # carries its smallest label, the tie rule
+        keys = np.unique(nb[free] * big + np.repeat(grown[front], offsets.size)[free])
+        nb = keys // big
         first = np.ones(nb.size, dtype=bool)
         first[1:] = nb[1:] != nb[:-1]
         front = nb[first]
-        grown[front] = lab[first]
-    inner = grown.reshape(h + 2, w + 2)[1:-1, 1:-1]
-    return np.where(clumped[pieces], inner, flooded)
+        grown[front] = keys[first] % big
+    flooded[rows, cols] = grown[padded_index]
+    return flooded
 
 
 def segregate_cells(
