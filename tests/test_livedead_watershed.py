@@ -85,8 +85,8 @@ def test_agrees_with_scikit_image_watershed():
 
     Our flood is a breadth-first search from the nuclei (chessboard distance); on a flat
     image scikit-image does the same, and on the Euclidean distance from the nuclei it
-    splits along slightly different lines. Ties on plateaus are broken in a different
-    order (scipy's queue scans pixels in memory order, scikit-image's heap by age), so
+    splits along slightly different lines. Ties are broken differently (ours: the
+    smaller label; scikit-image's heap: by age), so
     the two may differ by a pixel or two along the line between two touching cells,
     and nowhere else: we require >= 99 % of the cell pixels alike (measured: 99.6 %
     flat, 99.3 % Euclidean), IoU >= 0.9 for every cell, and every disagreeing pixel
@@ -171,8 +171,8 @@ def test_class_mask_files_reject_what_is_not_a_mask(tmp_path):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_every_seeded_piece_is_shared_among_its_own_nuclei(seed):
-    # scipy's watershed_ift leaves a queued pixel behind when its cost later drops (seen
-    # on one-row images with a background marker). Whatever the cause, the split must
+    # (This test found scipy's watershed_ift carrying labels across the background, when
+    # the flood was a whole-frame watershed_ift.) Whatever the method, the split must
     # label every pixel of a piece of the cell area that holds a nucleus with one of that
     # piece's nuclei, and leave nucleus-free pieces and the background at 0.
     rng = np.random.default_rng(seed)

@@ -127,5 +127,5 @@ def call_dead(nucleus_labels: object, draq7_mask: object, min_fraction: float = 
         return np.zeros(0, dtype=bool)
     flat = lab.ravel()
     area = np.bincount(flat, minlength=n + 1)[1:]
-    in_draq7 = np.bincount(flat, weights=d.ravel().astype(bool), minlength=n + 1)[1:]
+    in_draq7 = np.bincount(flat[d.ravel().astype(bool)], minlength=n + 1)[1:]
     return in_draq7 >= min_fraction * np.maximum(area, 1)

@@ -23,12 +23,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import ndimage
 
 from .._checks import as_count, as_image, as_positive
+from .fastmorph import erode
 from .gradient import sobel_magnitude
 from .masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
-from .morphology import close_mask, disk, fill_holes, remove_small_objects
+from .morphology import close_mask, fill_holes, remove_small_objects
 from .nuclei import call_dead, nucleus_mask, nucleus_threshold
 from .threshold import max_of_tiles_threshold
 from .watershed import segregate_cells
@@ -192,7 +192,7 @@ def cell_area_mask(
     area = remove_small_objects(fill_holes(area), min_cell_area)
     shrink = as_count(shrink, "shrink")
     if shrink:
-        area = ndimage.binary_erosion(area, disk(shrink), border_value=1)
+        area = erode(area, shrink, border_value=1)  # binary_erosion by disk(shrink)
     return area, threshold
 
 

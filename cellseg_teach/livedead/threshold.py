@@ -64,7 +64,9 @@ def tile_maxima(image: object, coarseness: int) -> np.ndarray:
     if pr or pc:
         img = np.pad(img, ((0, pr), (0, pc)), constant_values=img.min())
     r, c = img.shape
-    return img.reshape(r // k, k, c // k, k).max(axis=(1, 3))
+    # two reductions over contiguous blocks: first k rows at a time, then k columns
+    by_rows = img.reshape(r // k, k, c).max(axis=1)
+    return by_rows.reshape(r // k, c // k, k).max(axis=2)
 
 
 def max_of_tiles_threshold(

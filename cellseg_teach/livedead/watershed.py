@@ -59,48 +59,62 @@ class CellSegmentation(NamedTuple):
     n_cells: int
 
 
-def _repair_crossings(
-    flooded: np.ndarray,
-    pieces: np.ndarray,
-    nucleus_labels: np.ndarray,
-    nuclei: np.ndarray,
-    n: int,
-) -> None:
-    """Give back, in place, pixels that ``watershed_ift`` let a nucleus take across the
-    background from another piece of cell area.
+def _flood_pieces(
+    pieces: np.ndarray, n_pieces: int, nucleus_labels: np.ndarray, nuclei: np.ndarray
+) -> np.ndarray:
+    """Share each piece of cell area among its nuclei: every pixel goes to the nucleus it
+    can reach in the fewest 8-connected steps without leaving its piece.
 
-    scipy's queue sometimes settles a pixel from a path that crosses the cost-255
-    background although a free path from its own piece's nucleus exists (seen on random
-    masks, with or without a background marker). Such pixels are found in one vectorised
-    comparison (their label's nucleus lies in another piece), cleared, and refilled by
-    growing the correct labels into them ring by ring, only inside the bounding box of
-    the cleared pixels. On the course's frames nothing needs repairing.
+    * A piece with one nucleus becomes that nucleus's cell whole (one look-up table
+      for all of them); a piece without a nucleus stays 0.
+    * Pieces with two or more nuclei (touching cells) are grown from their nuclei one
+      ring of pixels at a time (a breadth-first search from all nuclei at once), on the
+      flat indices of those pieces' pixels only: each ring looks at the 8 neighbours of
+      the last ring in one vectorised step. A pixel reached by two nuclei in the same
+      ring is equally far from both and goes to the smaller label. So the split is exact
+      by construction: the geodesic (chessboard) distance partition that
+      ``skimage.segmentation.watershed(0, markers, mask=..., connectivity=2)`` also
+      computes, and the same wherever the nearest nucleus is unique (a test checks both).
     """
-    piece_of_nucleus = np.zeros(n + 1, dtype=pieces.dtype)
-    piece_of_nucleus[nucleus_labels[nuclei]] = pieces[nuclei]
-    wrong = (flooded > 0) & (piece_of_nucleus[flooded] != pieces)
-    if not wrong.any():
-        return
-    rows, cols = np.nonzero(wrong)
-    box = np.s_[max(rows.min() - 1, 0) : rows.max() + 2, max(cols.min() - 1, 0) : cols.max() + 2]
-    sub, sub_pieces, todo = flooded[box], pieces[box], wrong[box].copy()
-    sub[todo] = 0
-    while todo.any():
-        # Each neighbour offers its label if it lies in the same piece; take the largest.
-        padded = np.pad(sub, 1)
-        padded_pieces = np.pad(sub_pieces, 1)
-        best = np.zeros_like(sub)
-        h, w = sub.shape
-        for dy in (0, 1, 2):  # the 8 neighbours: a loop over offsets, not pixels
-            for dx in (0, 1, 2):
-                lab = padded[dy : dy + h, dx : dx + w]
-                same = padded_pieces[dy : dy + h, dx : dx + w] == sub_pieces
-                best = np.where(same & (lab > best), lab, best)
-        take = todo & (best > 0)
-        if not take.any():  # cannot happen for a seeded piece; guard against looping
-            break
-        sub[take] = best[take]
-        todo &= ~take
+    big = int(nucleus_labels.max()) + 1
+    # distinct (piece, nucleus) pairs: how many nuclei each piece holds
+    pairs = np.unique(pieces[nuclei].astype(np.int64) * big + nucleus_labels[nuclei])
+    piece_of_pair, nucleus_of_pair = pairs // big, (pairs % big).astype(np.int32)
+    per_piece = np.bincount(piece_of_pair, minlength=n_pieces + 1)
+    lut = np.zeros(n_pieces + 1, dtype=np.int32)
+    single = per_piece[piece_of_pair] == 1
+    lut[piece_of_pair[single]] = nucleus_of_pair[single]
+    flooded = lut[pieces]
+    clumped = per_piece >= 2
+    clumped[0] = False
+    if not clumped.any():
+        return flooded
+    # Breadth-first search over the pixels of the clumped pieces only, addressed by
+    # their flat index in a frame padded by 1 px, so that the 8 neighbours of a pixel
+    # are fixed offsets of its index and never wrap around a row.
+    h, w = pieces.shape
+    width = w + 2
+    rows, cols = np.nonzero(clumped[pieces])
+    padded_index = (rows + 1) * width + (cols + 1)
+    allowed = np.zeros((h + 2) * width, dtype=bool)
+    allowed[padded_index] = True
+    grown = np.zeros((h + 2) * width, dtype=np.int64)
+    grown[padded_index] = nucleus_labels[rows, cols]  # the nuclei: the first ring
+    offsets = np.array([-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1])
+    front = padded_index[grown[padded_index] > 0]
+    while front.size:
+        nb = (front[:, None] + offsets).ravel()
+        free = allowed[nb] & (grown[nb] == 0)
+        # one key per (neighbour, label): sorted, the first key of each neighbour
+        # carries its smallest label, the tie rule
+        keys = np.unique(nb[free] * big + np.repeat(grown[front], offsets.size)[free])
+        nb = keys // big
+        first = np.ones(nb.size, dtype=bool)
+        first[1:] = nb[1:] != nb[:-1]
+        front = nb[first]
+        grown[front] = keys[first] % big
+    flooded[rows, cols] = grown[padded_index]
+    return flooded
 
 
 def segregate_cells(
@@ -109,35 +123,29 @@ def segregate_cells(
     draq7_nuclei: object,
     outline_width: int = 1,
 ) -> CellSegmentation:
-    """Split the cell area among the nuclei with ``scipy.ndimage.watershed_ift``.
+    """Split the cell area among the nuclei: the nucleus-seeded watershed of the article.
 
-    Steps (vectorised; one watershed call):
+    Steps (vectorised):
 
     1. nuclei = Hoechst ∪ Draq7, labelled 1..n (8-connected, like OpenCV's
        ``connectedComponents``); a cell always contains its nucleus, so the cell area
        is extended by the nuclei;
-    2. cost (uint8) = 0 inside the cell area and 255 outside;
-    3. markers: nucleus ``k`` → ``k``, nothing else (no background marker: see below);
-    4. flood with ``scipy.ndimage.watershed_ift`` (8-connected), then set to 0 every
-       pixel outside the cell area and every piece of cell area that holds no nucleus.
+    2. the cell area is cut into its 8-connected pieces;
+    3. each piece is shared among its own nuclei: a pixel goes to the nucleus it can
+       reach in the fewest 8-connected steps inside its piece (:func:`_flood_pieces`;
+       ties go to the smaller label); pieces with no nucleus are dropped.
 
-    Why no background marker: a marker on the background (cost 255) queues the edge
-    pixels of every piece of cell area at cost 255 in the first round, and scipy's
-    queue does not always drop such a pixel when a nucleus reaches it later at cost 0,
-    so a nucleus could claim pixels of a neighbouring cell across the background.
-    Without one, no pixel is queued at 255 before every cost-0 pixel has been settled,
-    so each piece of cell area is shared among its own nuclei only (a test checks this
-    on random masks).
+    This is the flood the article asks ``cv2.watershed`` for, computed exactly: on a flat
+    cost inside the cell area every watershed is a breadth-first search from the markers,
+    and the background can never be crossed because the search never leaves a piece.
 
-    What ``watershed_ift`` computes (scipy's ``NI_WatershedIFT``): the cost of a path is
-    its largest step ``|f(p) - f(q)|`` between neighbours, not its largest value, and
-    pixels of equal cost are taken from a queue, markers with negative labels
-    first-in first-out. So the markers are passed negated: every nucleus then grows one
-    ring of pixels per round, and the cell area is shared along the lines of equal
-    *chessboard* distance (8-connected steps) from the nuclei edges; the step of 255 at
-    the edge of the cell area keeps the background out. (With the article's distance
-    map as ``f``, all steps inside are 0 or 1 and the result depends on rounding; with
-    positive markers one nucleus runs through a whole cluster first.)
+    Earlier versions flooded the whole frame with ``scipy.ndimage.watershed_ift`` (cost 0
+    inside the area, 255 outside, negated markers). That is about ten times slower on a
+    1024² frame, and not exact: scipy's queue settles about 3 % of the pixels of
+    touching cells from a nucleus that is not the nearest, and it sometimes carried a
+    label across the background, which needed a repair pass. The results differ only
+    on the contact lines between touching cells (0.004 % of the pixels of the default
+    time-lapse); the scores do not change.
 
     Parameters
     ----------
@@ -179,19 +187,8 @@ def segregate_cells(
         empty = np.zeros(area.shape, np.int32)
         return CellSegmentation(empty, nucleus_labels, np.zeros(area.shape, bool), 0)
 
-    # Cost: 0 inside the cell area, 255 outside. watershed_ift charges a path its
-    # largest *step* |f(p) - f(q)|, so inside the area every path is free and crossing
-    # its edge costs 255: no label crosses the background while a free path exists.
-    cost = np.where(area, 0, 255).astype(np.uint8)
     pieces, n_pieces = ndimage.label(area, _EIGHT)  # the same connectivity as the flood
-    seeded = np.zeros(n_pieces + 1, dtype=bool)
-    seeded[pieces[nuclei]] = True
-    # Negative markers are queued first-in first-out, so at equal cost the nuclei grow
-    # in step, one pixel ring at a time (a breadth-first search); positive markers would
-    # be queued last-in first-out and one nucleus would run through the whole area.
-    flooded = -ndimage.watershed_ift(cost, -nucleus_labels, structure=_EIGHT)
-    flooded[~seeded[pieces]] = 0  # the background (piece 0) and nucleus-free pieces
-    _repair_crossings(flooded, pieces, nucleus_labels, nuclei, n)
+    flooded = _flood_pieces(pieces, n_pieces, nucleus_labels, nuclei)
     outlines = label_outlines(flooded, outline_width)
     return CellSegmentation(flooded.astype(np.int32, copy=False), nucleus_labels, outlines, n)
 
