@@ -9,8 +9,10 @@ parameter): every cell must run.
 
 The answers run in this process on the generated exercise (see ``exercise_runner``): the
 solution runs once per exercise, and each answer re-runs only the cells from the first one
-it changes. A new exercise is picked up automatically by ``test_every_exercise_has_answers``,
-which fails until its answers are written here.
+it changes (about a minute of CPU for all exercises; marked slow so that ``-m "not slow"``
+skips them while you iterate, but the default suite and CI run them). A new exercise is
+picked up automatically by ``test_every_exercise_has_answers``, which fails until its
+answers are written here.
 """
 
 from __future__ import annotations
@@ -480,12 +482,14 @@ def test_every_exercise_has_answers():
             "tests/test_exercise_answers.py; write at least 3 and 1")
 
 
+@pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
 def test_the_solution_runs_in_the_runner():
     for stem in sorted(ANSWERS):
         outcome = exercise_run(stem).solution_outcome
         assert outcome.error is None, f"{stem}: {outcome.describe()}"
 
 
+@pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
 @pytest.mark.parametrize("stem, answer", _cases("wrong"))
 def test_exercise_rejects_wrong_answer(stem, answer):
     run = exercise_run(stem)
@@ -502,6 +506,7 @@ def test_exercise_rejects_wrong_answer(stem, answer):
         f"{answer.name} was rejected with an unexpected message:\n{message}")
 
 
+@pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
 @pytest.mark.parametrize("stem, answer", _cases("alternative"))
 def test_exercise_accepts_alternative_answer(stem, answer):
     outcome = exercise_run(stem).run(answer)
