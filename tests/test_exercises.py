@@ -3,6 +3,9 @@
 * the committed exercises are exactly what the generator makes (no drift);
 * no solution marker and no solution text leaks into an exercise;
 * every exercise has a stub and a check cell that fails until the learner's code is there;
+* every answer place asks a question, hints do not give the solution's line away, key points
+  and self-check answers are folded and come after the checks, and each exercise states the
+  lessons it needs and an honest time;
 * run as given, exactly the tagged cells raise; with the solutions put back into the stubs,
   every cell runs.
 
@@ -14,6 +17,7 @@ generator on small hand-made cells come first.
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
 import re
 import sys
@@ -91,6 +95,19 @@ def test_two_blocks_in_one_cell():
 def test_markdown_answer_is_removed():
     src = "Question?\n\n<!-- BEGIN SOLUTION -->\nThe answer is 42.\n<!-- END SOLUTION -->\nMore."
     assert mx.strip_markdown(src) == f"Question?\n\n{mx.ANSWER_LINE}\nMore."
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "Compute it.\n<!-- BEGIN SOLUTION -->\n42\n<!-- END SOLUTION -->",
+        "Why?\n<!-- BEGIN SOLUTION -->\na\n<!-- END SOLUTION -->\nAnd now.\n"
+        "<!-- BEGIN SOLUTION -->\nb\n<!-- END SOLUTION -->",
+    ],
+)
+def test_an_answer_place_without_a_question_is_an_error(src):
+    with pytest.raises(mx.MarkerError, match="no question"):
+        mx.strip_markdown(src, "test cell")
 
 
 @pytest.mark.parametrize(
@@ -189,7 +206,7 @@ def test_names_bound_before_the_stub_are_defined_and_loops_bind_their_variables(
 
 def test_exercise_notebook_shape():
     sol = _notebook(
-        ("markdown", "# Title\n<!-- BEGIN SOLUTION -->\nsecret prose\n<!-- END SOLUTION -->"),
+        ("markdown", "# Title\nWhy?\n<!-- BEGIN SOLUTION -->\nsecret prose\n<!-- END SOLUTION -->"),
         ("code", "import math"),
         ("code", _block("answer = math.pi", hint="pi")),
         ("code", "print(round(answer, 2))\nassert abs(answer - 3.14) < 0.01"),
@@ -199,8 +216,12 @@ def test_exercise_notebook_shape():
     sol.cells[1].execution_count = 3
     ex = mx.make_exercise(sol, Path("solutions/99_test.md"))
     assert len(ex.cells) == len(sol.cells) + 1
-    assert "generated from `solutions/99_test.md`" in ex.cells[0].source
-    assert "tools/make_exercises.py" in ex.cells[0].source
+    header = ex.cells[0].source
+    comment = re.search(r"<!--(.*?)-->", header, re.S)
+    assert comment and "solutions/99_test.md" in comment.group(1)
+    assert "tools/make_exercises.py" in comment.group(1)
+    visible = header.replace(comment.group(0), "")
+    assert "my_work/" in visible and "make_exercises" not in visible, "the header is for learners"
     assert [c.id for c in ex.cells] == [f"cell-{i:03d}" for i in range(5)]
     assert "secret" not in ex.cells[1].source and mx.ANSWER_LINE in ex.cells[1].source
     code = [c for c in ex.cells if c.cell_type == "code"]
@@ -295,8 +316,87 @@ def test_exercise_has_a_stub_and_a_check_cell_that_fails(md):
     cells = nbformat.read(_exercise(md), 4).cells
     code = [c for c in cells if c.cell_type == "code"]
     assert any(_STUB.search(c.source) for c in code), "no stub"
-    checks = [c for c in code if RAISES in c.metadata.get("tags", []) and "assert" in c.source]
-    assert checks, "no check cell (an assert that raises until the learner's code is there)"
+    checks = [c for c in code if RAISES in c.metadata.get("tags", []) and _is_check(c)]
+    assert checks, "no check cell (a '# Check' cell that raises until the learner's code is there)"
+
+
+def _is_check(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and cell.source.startswith("# Check")
+
+
+def _exercise_cells(md: Path) -> list[nbformat.NotebookNode]:
+    return nbformat.read(_exercise(md), 4).cells
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_every_answer_place_asks_a_question(md):
+    for i, cell in enumerate(_exercise_cells(md)):
+        if cell.cell_type != "markdown":
+            continue
+        for part in cell.source.split(mx.ANSWER_LINE)[:-1]:
+            assert "?" in part, f"cell {i}: an answer place with no question:\n{part[-300:]}"
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_key_points_and_self_check_answers_are_folded_after_the_checks(md):
+    cells = _exercise_cells(md)
+    checks = [i for i, c in enumerate(cells) if _is_check(c)]
+    assert checks, "no '# Check' cell"
+    key = [i for i, c in enumerate(cells) if c.cell_type == "markdown"
+           and re.search(r"(?m)^#+ Key points", c.source)]
+    assert key, "no key points"
+    for i in key:
+        assert i > checks[-1], "key points before the last check give answers away"
+        after = cells[i].source.split("Key points", 1)[1]
+        assert after.lstrip().startswith("<details>"), "key points must be folded in <details>"
+    for i, c in enumerate(cells):
+        if c.cell_type == "markdown" and "<summary>Answer" in c.source:
+            assert i > checks[-1], f"cell {i}: a self-check answer before the last check"
+
+
+def _hint_gives_the_line_away(hint: str, code: str) -> str | None:
+    squash = re.compile(r"\s+")
+    h = squash.sub("", hint)
+    for line in code.split("\n"):
+        ln = squash.sub("", line)
+        if len(ln) < 20:
+            continue
+        if ln in h or difflib.SequenceMatcher(None, h, ln).ratio() > 0.7:
+            return line.strip()
+    return None
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_hints_name_the_idea_not_the_line(md):
+    for cell in _solution_cells(md):
+        if cell.cell_type != "code":
+            continue
+        for block in mx.code_blocks(cell.source):
+            line = _hint_gives_the_line_away(block.hint, block.code)
+            assert line is None, f"the hint {block.hint!r} is the solution line {line!r}"
+
+
+def test_the_hint_test_catches_a_solution_line():
+    assert _hint_gives_the_line_away(
+        "segment(smoothed - background, MARGIN, MIN_CELL_SIZE)[0]",
+        "return segment(smoothed - background_downsampled(smoothed), MARGIN, MIN_CELL_SIZE)[0]")
+    assert _hint_gives_the_line_away(
+        "the local threshold is background + margin: compare the difference with the margin",
+        "return segment(smoothed - bg, MARGIN, MIN_CELL_SIZE)[0]") is None
+
+
+@pytest.mark.parametrize("md", SOLUTIONS, ids=_id)
+def test_exercise_states_its_lessons_and_an_honest_time(md):
+    text = md.read_text()
+    prereq = re.search(r"\*\*Prerequisites\.\*\*(.*?)\n\n", text, re.S)
+    assert prereq and re.search(r"[Ll]essons? \d", prereq.group(1)), (
+        "say which lesson(s) the exercise needs, by number")
+    stated = re.search(r"\*\*Time\.\*\* About (\d+) minutes", text)
+    assert stated, "state the time as '**Time.** About N minutes'"
+    model = mx.estimated_minutes(md)
+    assert abs(int(stated.group(1)) - model) <= 0.2 * model, (
+        f"stated {stated.group(1)} min, the model gives {model:.0f} min "
+        "(python tools/make_exercises.py --times)")
 
 
 def _execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -331,7 +431,7 @@ def test_exactly_the_tagged_cells_of_an_exercise_raise(md):
             )
         else:
             assert not errors, f"untagged cell {i} raises {errors}:\n{cell.source[:300]}"
-        if i > last_stub and "assert" in cell.source:  # the "Check your answer" cells
+        if _is_check(cell) or (i > last_stub and "assert" in cell.source):
             assert tagged, f"check cell {i} passes without the learner's code"
 
 

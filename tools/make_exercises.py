@@ -5,20 +5,35 @@
     python tools/make_exercises.py --check    # exit 1 and list what is out of date; write nothing
     python tools/make_exercises.py solutions/01_do_the_maths.md   # only these solutions
 
+Maintainers: never edit ``exercises/`` by hand. Edit ``solutions/NN_topic.md``, rebuild the
+executed solution with ``tools/build_notebooks.py solutions/NN_topic.md``, then run this script.
+A new ``solutions/NN_topic.md`` gets its exercise here, and its tests in
+``tests/test_exercises.py`` and ``tests/test_exercise_answers.py``, without further changes
+(add its wrong and alternative answers to the latter). Learners never see this: ``course.py
+lab`` copies the exercises into their own git-ignored ``my_work/`` folder.
+
 For each ``solutions/NN_topic.md`` (MyST Markdown) this writes ``exercises/NN_topic.ipynb``
 (no outputs, no execution counts) and its twin ``exercises/NN_topic.md``:
 
 * code between a line ``### BEGIN SOLUTION`` and a line ``### END SOLUTION`` becomes, at the
   indentation of the BEGIN line, ``# HINT: text`` and ``raise NotImplementedError("text")``;
-  the text comes from an optional ``### HINT: text`` line right after BEGIN;
+  the text comes from an optional ``### HINT: text`` line right after BEGIN (name the idea or
+  the function, never the solution's line);
 * markdown between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` (each on its own
-  line) becomes the line ``_Write your answer here._``;
+  line) becomes the line ``_Write your answer here._``; the same cell must ask a question
+  (a ``?``) before the block, so that every answer place says what to answer;
 * every code cell that raises in the exercise gets the ``raises-exception`` tag (see
   :func:`raising_cells`); the solution's own tags are kept;
-* a note at the top says where the exercise comes from.
+* a header cell at the top speaks to the learner (see :func:`header_cell`); an HTML comment
+  in it, invisible in JupyterLab, says where the exercise comes from.
 
-A BEGIN without END, an END without BEGIN, nested markers or a marker left in the output
-is an error (:class:`MarkerError`) that names the file, cell and line.
+Conventions the tests rely on: a cell that checks the learner's answers starts with the line
+``# Check ...`` and uses ``cellseg_teach.exercise_checks``; key points and self-check answers
+are folded in ``<details>`` and come after the last check.
+
+A BEGIN without END, an END without BEGIN, nested markers, a marker left in the output or an
+answer place without a question is an error (:class:`MarkerError`) that names the file, cell
+and line.
 """
 
 from __future__ import annotations
@@ -168,6 +183,9 @@ def strip_markdown(source: str, where: str = "cell") -> str:
     lines = source.split("\n")
     out, pos = [], 0
     for begin, end in markdown_blocks(source, where):
+        if "?" not in "\n".join(lines[pos:begin]):
+            raise MarkerError(f"{_where(where, begin)}: an answer place with no question before "
+                              "it in the same cell (say what the learner should answer)")
         out += [*lines[pos:begin], ANSWER_LINE]
         pos = end + 1
     out += lines[pos:]
@@ -407,11 +425,17 @@ def exercise_path(solution_md: Path) -> Path:
 
 
 def header_cell(solution_md: Path) -> nbformat.NotebookNode:
+    """The first cell of an exercise: how to work, for the learner."""
     rel = f"solutions/{Path(solution_md).name}"
     return nbformat.v4.new_markdown_cell(
-        f"*This exercise is generated from `{rel}`; do not edit it, edit the solution and run "
-        "`tools/make_exercises.py`.* Replace each `raise NotImplementedError(...)` with your "
-        "code; the check cells at the end run without error when your answers are right."
+        f"<!-- Generated from {rel} by tools/make_exercises.py: edit the solution, not this "
+        "file. -->\n"
+        "**Your copy.** This notebook is your copy of the exercise, in `my_work/`: git does not "
+        "track it, so save freely. Fill in the cells marked `raise NotImplementedError(...)`: "
+        "replace those two lines with your code. The **Check** cell after each task says what "
+        "it expected and what it found; it runs without error when your answer is right. Where "
+        "the notebook asks a question, write your answer in your own words in place of the "
+        f"line in italics. The worked solution is in `{rel}`: try first."
     )
 
 
@@ -460,6 +484,35 @@ def exercise_texts(solution_md: Path) -> dict[Path, str]:
     return {ipynb: ipynb_text, ipynb.with_suffix(".md"): myst_text(nbformat.reads(ipynb_text, 4))}
 
 
+# ---------------------------------------------------------------------- time estimate
+
+READ_WORDS_PER_MIN, READ_LINES_PER_MIN = 120, 4  # the course's reading model (issue 7)
+WRITE_MIN_PER_LINE, ANSWER_MIN = 0.75, 3.0       # writing code, and a written answer
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def estimated_minutes(solution_md: Path) -> float:
+    """Time a learner needs for an exercise: reading plus doing.
+
+    Reading: the course's model on the exercise as the learner gets it (prose words / 120
+    + code lines / 4 per minute, as for lessons). Doing: 0.75 minute per line of solution
+    code the learner writes, and 3 minutes per written answer. The exercise states this,
+    rounded to 5 minutes, as ``**Time.** About N minutes`` (tests/test_exercises.py checks
+    it within ±20 %).
+    """
+    solution = jupytext.read(Path(solution_md), fmt="md:myst")
+    exercise = make_exercise(solution, Path(solution_md))
+    words = sum(len(_WORD.findall(c.source)) for c in exercise.cells if c.cell_type == "markdown")
+    lines = sum(1 for c in exercise.cells if c.cell_type == "code"
+                for ln in c.source.split("\n") if ln.strip())
+    written = sum(1 for c in solution.cells if c.cell_type == "code"
+                  for b in code_blocks(c.source) for ln in b.code.split("\n") if ln.strip())
+    answers = sum(len(markdown_blocks(c.source)) for c in solution.cells
+                  if c.cell_type == "markdown")
+    return (words / READ_WORDS_PER_MIN + lines / READ_LINES_PER_MIN
+            + WRITE_MIN_PER_LINE * written + ANSWER_MIN * answers)
+
+
 def solution_files() -> list[Path]:
     return sorted(SOLUTIONS.glob("[0-9][0-9]_*.md"))
 
@@ -470,8 +523,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="solution .md files (default: every solutions/NN_*.md)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 and list the exercises that are out of date")
+    parser.add_argument("--times", action="store_true",
+                        help="print each exercise's time by the model; write nothing")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.solutions] or solution_files()
+    if args.times:
+        for md in paths:
+            print(f"{md.stem}: about {5 * round(estimated_minutes(md) / 5)} minutes "
+                  f"({estimated_minutes(md):.0f} by the model)")
+        return 0
     stale = []
     for md in paths:
         try:

@@ -1,0 +1,513 @@
+"""The exercises' checks judge answers: they reject plausible wrong ones, accept right ones.
+
+Each answer below is what a learner could write into the stubs of a generated exercise. A
+*wrong* answer must be rejected by a **Check** cell (a cell that starts with ``# Check``) with
+a ``CheckFailed``/``AssertionError`` whose message names what is wrong, never by a crash in the
+learner's own cell or in a later cell. An *alternative* answer is right but written
+differently from the solution (another loop, another function, another reasonable
+parameter): every cell must run.
+
+The answers run in this process on the generated exercise (see ``exercise_runner``): the
+solution runs once per exercise, and each answer re-runs only the cells from the first one
+it changes (about a minute of CPU for all exercises; marked slow so that ``-m "not slow"``
+skips them while you iterate, but the default suite and CI run them). A new exercise is
+picked up automatically by ``test_every_exercise_has_answers``, which fails until its
+answers are written here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from exercise_runner import Answer, exercise_run, stems
+
+ANSWERS: dict[str, list[Answer]] = {}
+
+
+def answers(stem: str, *items: Answer) -> None:
+    ANSWERS[stem] = list(items)
+
+
+# ------------------------------------------------------------------ 01_do_the_maths
+
+_PEAK = "peak_by_hand = B * SIGMA**2"
+_NOISE = "noise_std_by_hand = NOISE / (2 * math.sqrt(math.pi) * SIGMA_S)"
+_CLIPPED = "clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)"
+_FRACTIONS = "fraction_zero_mean_model = 0.5 * math.erfc("
+_RADIUS = "sigma_eff = math.sqrt(SIGMA**2 + SIGMA_S**2)"
+_MIDPOINT = "midpoint_by_hand = 2 * B * math.exp("
+_SEPARATION = "separation_by_hand = 2 * SIGMA * math.sqrt("
+
+answers(
+    "01_do_the_maths",
+    Answer("noise-std-without-the-square-root", "wrong", {_NOISE: """
+        noise_std_by_hand = NOISE / (4 * math.pi * SIGMA_S**2)
+        """}, message="noise_std_by_hand against theory.smoothed_noise_std: found 0.002984"),
+    Answer("clipped-std-without-subtracting-the-mean", "wrong", {_CLIPPED: """
+        clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)
+        clipped_std_by_hand = math.sqrt(NOISE**2 / 2) / (2 * math.sqrt(math.pi) * SIGMA_S)
+        """}, message="clipped_std_by_hand against theory: found 0.01496"),
+    Answer("radius-of-the-unsmoothed-cell", "wrong", {_RADIUS: """
+        radius_by_hand = SIGMA * math.sqrt(2 * math.log(B / T))
+        area_by_hand = math.pi * radius_by_hand**2
+        """}, message="radius_by_hand against theory: found 7.064"),
+    Answer("midpoint-with-the-quoted-exponent", "wrong", {_MIDPOINT: """
+        midpoint_by_hand = 2 * B * math.exp(-2.25)
+        """}, message="midpoint_by_hand against the simulation: found 0.2108"),
+    Answer("separation-of-smoothed-cells", "wrong", {_SEPARATION: """
+        s_eff = math.sqrt(SIGMA**2 + SIGMA_S**2)
+        separation_by_hand = 2 * s_eff * math.sqrt(2 * math.log(2 * peak_by_hand / T))
+        """}, message="separation_by_hand against the simulation: found 20.25"),
+    Answer("numpy-scipy-and-a-discrete-kernel", "alternative", {
+        _PEAK: "peak_by_hand = round(36 / 40, 2)",
+        _NOISE: """
+        x = np.arange(-10, 11)
+        g = np.exp(-x**2 / (2 * SIGMA_S**2))
+        kernel = np.outer(g, g) / np.outer(g, g).sum()
+        noise_std_by_hand = NOISE * np.sqrt((kernel**2).sum())
+        """,
+        _CLIPPED: """
+        factor = 1 / (2 * np.sqrt(np.pi) * SIGMA_S)
+        clipped_mean_by_hand = NOISE / np.sqrt(2 * np.pi)
+        clipped_std_by_hand = NOISE * np.sqrt(0.5 - 1 / (2 * np.pi)) * factor
+        """,
+        _FRACTIONS: """
+        from scipy.stats import norm
+
+        fraction_zero_mean_model = norm.sf(LOW_T, loc=0, scale=noise_std_by_hand)
+        fraction_clipped = norm.sf(LOW_T, loc=clipped_mean_by_hand, scale=clipped_std_by_hand)
+        """,
+        _RADIUS: """
+        area_by_hand = 2 * np.pi * (SIGMA**2 + SIGMA_S**2) * np.log(peak_by_hand / T)
+        radius_by_hand = np.sqrt(area_by_hand / np.pi)
+        """,
+        _MIDPOINT: "midpoint_by_hand = 2 * np.exp(-2.0)",
+        _SEPARATION: "separation_by_hand = math.sqrt(8 * SIGMA**2 * math.log(2 * B / T))",
+    }),
+)
+
+
+# --------------------------------------------------------------------- 02_watershed
+
+_MARKERS = "peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask"
+_GROW = "cost = np.where(mask, 0, 255).astype(np.uint8)"
+_SPLIT = "distance = ndimage.distance_transform_edt(mask)\n    markers = find_markers("
+_BY_INTENSITY = "return grow_markers(mask, find_markers(smoothed, mask, min_distance))"
+_SWEEP_02 = "count = {m: np.zeros((len(SEPARATIONS), len(SWEEP_SEEDS)), dtype=int)"
+
+answers(
+    "02_watershed",
+    Answer("plateau-pixels-not-joined", "wrong", {_MARKERS: """
+        size = 2 * int(min_distance) + 1
+        peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask
+        return peaks.astype(int)
+        """}, message="markers on the toy surface: found 1, expected 3"),
+    Answer("window-of-min-distance-pixels", "wrong", {_MARKERS: """
+        peaks = (surface == ndimage.maximum_filter(surface, size=min_distance)) & mask
+        return ndimage.label(peaks, structure=np.ones((3, 3)))[0]
+        """}, message="two peaks 3 px apart, min_distance=3: found 2, expected 1"),
+    Answer("markers-with-their-positive-sign", "wrong", {_GROW: """
+        cost = np.where(mask, 0, 255).astype(np.uint8)
+        labels = ndimage.watershed_ift(cost, markers.astype(np.int32))
+        labels[~mask] = 0
+        return labels
+        """}, message="grow_markers on the row of 3.2: found"),
+    Answer("unmarked-piece-kept", "wrong", {_GROW: """
+        cost = np.where(mask, 0, 255).astype(np.uint8)
+        labels = -ndimage.watershed_ift(cost, -markers.astype(np.int32))
+        labels[~mask] = 0
+        return labels
+        """}, message="grow_markers on two pieces, one marked: found .*1, 1, 1, 0, 1, 1"),
+    Answer("intensity-split-on-the-distance", "wrong", {_BY_INTENSITY: """
+        distance = ndimage.distance_transform_edt(mask)
+        return grow_markers(mask, find_markers(distance, mask, min_distance))
+        """}, message="split_by_intensity at 14 px, default noise: found 2, expected 1"),
+    Answer("footprint-bincount-and-a-flat-loop", "alternative", {
+        _MARKERS: """
+        footprint = np.ones((2 * min_distance + 1, 2 * min_distance + 1), dtype=bool)
+        is_peak = mask & (ndimage.maximum_filter(surface, footprint=footprint) <= surface)
+        labelled, _ = ndimage.label(is_peak, structure=ndimage.generate_binary_structure(2, 2))
+        return labelled
+        """,
+        _GROW: """
+        wall = (~mask).astype(np.uint8) * 255
+        grown = -ndimage.watershed_ift(wall, -np.asarray(markers, dtype=np.int32))
+        pieces, n = ndimage.label(mask)
+        has_marker = np.bincount(pieces[markers > 0], minlength=n + 1) > 0
+        has_marker[0] = False
+        return np.where(has_marker[pieces], grown, 0)
+        """,
+        _SPLIT: """
+        return grow_markers(mask, find_markers(ndimage.distance_transform_edt(mask), mask,
+                                               min_distance))
+        """,
+        _BY_INTENSITY: """
+        markers = find_markers(smoothed, mask, min_distance)
+        return grow_markers(mask, markers)
+        """,
+        _SWEEP_02: """
+        shape = (len(SEPARATIONS), len(SWEEP_SEEDS))
+        count = {m: np.zeros(shape, dtype=int) for m in METHODS}
+        error = {m: np.zeros(shape) for m in METHODS}
+        correct = {m: np.zeros(shape, dtype=bool) for m in METHODS}
+        for (i, d), (j, seed) in ((a, b) for a in enumerate(SEPARATIONS)
+                                  for b in enumerate(SWEEP_SEEDS)):
+            img, c = two_cells(d, seed)
+            sm = smooth(img)
+            fg = segment(sm)[0] > 0
+            for m, labels in (("plain", ndimage.label(fg)[0] * 0 + segment(sm)[0]),
+                              ("distance", split_touching(fg)),
+                              ("intensity", split_by_intensity(sm, fg))):
+                found = label_centroids(labels)
+                n = int(labels.max())
+                count[m][i, j] = n
+                error[m][i, j] = centre_error(c, found)
+                correct[m][i, j] = n == 2 and match_by_distance(c, found, 6.0).n_matched == 2
+        """}),
+)
+
+
+# --------------------------------------------------------------------- 03_dim_cells
+
+_SCORE_DETECTIONS = '"dim_found": int(found[is_dim].sum())'
+_SEGMENT_WITH_MEANS = "means = ndimage.mean(smoothed, labels"
+_SWEEP = "dim_recall, bright_recall, unmatched_per_image, noise_per_image = ("
+_BEST = "errors = ((1 - dim_recall) * n_dim_total"
+_REGION_MEAN = "def expected_region_mean(peak, threshold):"
+_CLASSIFY = "counts = {name: np.zeros(3, dtype=int)"
+
+answers(
+    "03_dim_cells",
+    Answer("unmatched-counts-missed-cells", "wrong", {_SCORE_DETECTIONS: '''
+        labels, n_found = segment(smoothed, threshold, min_size)
+        m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
+        found = np.isin(np.arange(len(centres)), m.true_index)
+        return {"dim_found": int(found[is_dim].sum()), "bright_found": int(found[~is_dim].sum()),
+                "unmatched": int((~found).sum())}
+        '''}, message="default image at 0.5: found .*unmatched: 4"),
+    Answer("unmatched-total-not-per-image", "wrong", {_SWEEP: '''
+        dim_recall, bright_recall, unmatched_per_image, noise_per_image = (
+            np.zeros(len(THRESHOLDS)) for _ in range(4))
+        for k, t in enumerate(THRESHOLDS):
+            s = [score_detections(sm, c, d, t) for sm, (_, c, d) in zip(sample_smoothed, sample)]
+            dim_recall[k] = sum(x["dim_found"] for x in s) / n_dim_total
+            bright_recall[k] = sum(x["bright_found"] for x in s) / n_bright_total
+            unmatched_per_image[k] = sum(x["unmatched"] for x in s)
+            noise_per_image[k] = np.mean([segment(z, t)[1] for z in noise_smoothed])
+        '''}, message="unmatched detections per image at 0.29: found 1, expected 0.025"),
+    Answer("errors-as-fractions", "wrong", {_BEST: '''
+        errors = (1 - dim_recall) + (1 - bright_recall) + unmatched_per_image
+        best_threshold = float(THRESHOLDS[np.argmin(np.where(noise_per_image == 0, errors, 99))])
+        '''}, message="errors at 0.50: found 1, expected 160"),
+    Answer("errors-without-unmatched", "wrong", {_BEST: '''
+        errors = (1 - dim_recall) * n_dim_total + (1 - bright_recall) * n_bright_total
+        best_threshold = float(THRESHOLDS[np.argmin(np.where(noise_per_image == 0, errors, 999))])
+        '''}, message="errors at 0.29: found 3, expected 4"),
+    Answer("means-include-the-background", "wrong", {_SEGMENT_WITH_MEANS: '''
+        labels, n = segment(smoothed, threshold, min_size)
+        return labels, ndimage.mean(smoothed, labels, index=np.arange(n + 1))
+        '''}, message="toy_means: expected 2 means, one per label .*; found 3"),
+    Answer("region-mean-is-the-average-of-peak-and-threshold", "wrong", {_REGION_MEAN: '''
+        def expected_region_mean(peak, threshold):
+            return (peak + threshold) / 2
+
+        class_threshold = (expected_region_mean(bright_peak, best_threshold)
+                           + expected_region_mean(dim_peak, best_threshold)) / 2
+        '''}, message=r"expected_region_mean\(1.0, 0.5\): found 0.75, expected 0.7213"),
+    Answer("class-threshold-between-the-peaks", "wrong", {_REGION_MEAN: '''
+        def expected_region_mean(peak, threshold):
+            return (peak - threshold) / np.log(peak / threshold)
+
+        class_threshold = (bright_peak + dim_peak) / 2
+        '''}, message="class_threshold: found 0.63, expected 0.4312"),
+    Answer("dim-and-bright-swapped", "wrong", {_CLASSIFY: '''
+        tp = {"bright": 0, "dim": 0}; called = dict(tp); true = dict(tp)
+        for sm, (_, c, d) in zip(sample_smoothed, sample):
+            labels, means = segment_with_means(sm, threshold)
+            xy = label_centroids(labels)
+            for name, t_sel, f_sel in (("dim", d, means > class_threshold),
+                                       ("bright", ~d, means <= class_threshold)):
+                m = match_by_distance(c[t_sel], xy[f_sel], MATCH_DISTANCE)
+                tp[name] += m.n_matched; called[name] += m.n_found; true[name] += m.n_true
+        return {k: {"precision": tp[k] / called[k], "recall": tp[k] / true[k]} for k in tp}
+        '''}, message="bright precision: found 0"),
+    Answer("float-look-up-and-vectorised", "alternative", {
+        _SCORE_DETECTIONS: '''
+        labels, n = segment(smoothed, threshold, min_size)
+        m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
+        hit = np.isin(np.arange(len(centres)), m.true_index)
+        return dict(dim_found=np.count_nonzero(hit & is_dim),
+                    bright_found=np.count_nonzero(hit & ~is_dim), unmatched=n - len(m.true_index))
+        ''',
+        _SWEEP: '''
+        rows = []
+        for t in THRESHOLDS:
+            tot = {"dim_found": 0, "bright_found": 0, "unmatched": 0}
+            for sm, (_, c, d) in zip(sample_smoothed, sample):
+                for key, v in score_detections(sm, c, d, t).items():
+                    tot[key] += v
+            noise = sum(segment(z, t)[1] for z in noise_smoothed) / len(noise_smoothed)
+            rows.append((tot["dim_found"] / 160, tot["bright_found"] / 160,
+                         tot["unmatched"] / 40, noise))
+        dim_recall, bright_recall, unmatched_per_image, noise_per_image = np.array(rows).T
+        ''',
+        _BEST: '''
+        missed = (1 - dim_recall) * 160 + (1 - bright_recall) * 160
+        errors = np.round(missed + 40 * unmatched_per_image)
+        errors[noise_per_image > 0] = np.inf
+        best = int(np.argmin(errors))
+        best_threshold = 0.08 + 0.01 * best   # not exactly a value of THRESHOLDS
+        ''',
+        _SEGMENT_WITH_MEANS: '''
+        labels, n = segment(smoothed, threshold, min_size)
+        sums = np.bincount(labels.ravel(), weights=smoothed.ravel(), minlength=n + 1)
+        return labels, sums[1:] / np.bincount(labels.ravel(), minlength=n + 1)[1:]
+        ''',
+        _REGION_MEAN: '''
+        from scipy.integrate import quad
+
+        def expected_region_mean(peak, threshold, s=1.0):
+            r_t = s * np.sqrt(2 * np.log(peak / threshold))
+            total, _ = quad(lambda r: peak * np.exp(-r**2 / (2 * s**2)) * 2 * np.pi * r, 0, r_t)
+            return total / (np.pi * r_t**2)
+
+        class_threshold = np.mean([expected_region_mean(p, best_threshold)
+                                   for p in (bright_peak, dim_peak)])
+        ''',
+        _CLASSIFY: '''
+        per_class = {"bright": [0, 0, 0], "dim": [0, 0, 0]}
+        for sm, (_, c, d) in zip(sample_smoothed, sample):
+            labels, means = segment_with_means(sm, threshold)
+            xy = label_centroids(labels)
+            for name, want_dim in (("bright", False), ("dim", True)):
+                m = match_by_distance(c[d == want_dim], xy[(means < class_threshold) == want_dim],
+                                      MATCH_DISTANCE)
+                pr = precision_recall(m)
+                per_class[name][0] += pr["recall"] * m.n_true      # true positives
+                per_class[name][1] += m.n_found
+                per_class[name][2] += m.n_true
+        return {k: {"precision": tp / n_called, "recall": tp / n_true}
+                for k, (tp, n_called, n_true) in per_class.items()}
+        '''}),
+)
+
+
+# -------------------------------------------------------------------- 04_noise_sweep
+
+_SCORE_IMAGE = "matched = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)"
+_SWEEP_04 = "out = {key: np.zeros((len(noise_levels), n_images), dtype=int)"
+_EXTEND = "levels = np.concatenate([SEED_LEVELS, EXTENDED_LEVELS])"
+_TASK3_04 = """
+        levels = np.concatenate([SEED_LEVELS, EXTENDED_LEVELS])
+        extended_sweep = sweep(EXTENDED_LEVELS)
+        result = {key: np.concatenate([seed_sweep[key], extended_sweep[key]])
+                  for key in seed_sweep}"""
+
+answers(
+    "04_noise_sweep",
+    Answer("misses-and-false-from-the-count", "wrong", {_SCORE_IMAGE: """
+        labels, count = segment(smooth(image))
+        return count, max(len(centres) - count, 0), max(count - len(centres), 0)
+        """}, message=r"noise 0.65, image 5: \(count, missed, false\): found \(7, 1, 0\)"),
+    Answer("count-of-matched-regions", "wrong", {_SCORE_IMAGE: """
+        labels, count = segment(smooth(image))
+        m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
+        return m.n_matched, m.n_true - m.n_matched, m.n_found - m.n_matched
+        """}, message=r"found \(6, 2, 1\), expected \(7, 2, 1\)"),
+    Answer("wrong-means-count-not-8", "wrong", {_EXTEND: _TASK3_04 + """
+        fraction_wrong = (result["count"] != N_CELLS).mean(axis=1)
+        first_failure = float(levels[np.argmax(fraction_wrong > FAIL_FRACTION)])
+        """}, message="fraction of images wrong at noise 0.85: found 0.7, expected 0.88"),
+    Answer("first-level-with-any-wrong-image", "wrong", {_EXTEND: _TASK3_04 + """
+        bad = (result["count"] != N_CELLS) | (result["missed"] > 0) | (result["false"] > 0)
+        fraction_wrong = bad.mean(axis=1)
+        first_failure = float(levels[np.argmax(fraction_wrong > 0)])
+        """}, message="first_failure: found 0.6, expected 0.65"),
+    Answer("wrong-images-counted-not-a-fraction", "wrong", {_EXTEND: _TASK3_04 + """
+        bad = (result["count"] != N_CELLS) | (result["missed"] > 0) | (result["false"] > 0)
+        fraction_wrong = bad.sum(axis=1)
+        first_failure = float(levels[np.argmax(fraction_wrong > FAIL_FRACTION)])
+        """}, message="fraction_wrong lies between 0 and 1: no"),
+    Answer("sets-stacked-arrays-and-flatnonzero", "alternative", {
+        _SCORE_IMAGE: """
+        labels, n = segment(smooth(image))
+        m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
+        hits = len(set(m.true_index.tolist()))
+        return int(n), int(len(centres) - hits), int(n - hits)
+        """,
+        _SWEEP_04: """
+        scores = np.array([[score_image(*make_image(noise_scale=lv, seed=SEED + k))
+                            for k in range(n_images)] for lv in noise_levels])
+        return {"count": scores[..., 0], "missed": scores[..., 1], "false": scores[..., 2]}
+        """,
+        _EXTEND: """
+        levels = np.append(SEED_LEVELS, EXTENDED_LEVELS)
+        more = sweep(EXTENDED_LEVELS)
+        result = {k: np.vstack([seed_sweep[k], more[k]]) for k in ("count", "missed", "false")}
+        ok = (result["count"] == 8) & (result["missed"] == 0) & (result["false"] == 0)
+        fraction_wrong = 1.0 - ok.mean(axis=1)
+        first_failure = levels[np.flatnonzero(fraction_wrong > FAIL_FRACTION)[0]]
+        """}),
+)
+
+
+# ------------------------------------------------------------ 05_adaptive_threshold
+
+_SCORE = "m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)\n    return {"
+_TASK3 = "def errors(smoothed_images, images, threshold):"
+_GENERIC = "return ndimage.generic_filter(smoothed, np.percentile"
+_PFILTER = "return ndimage.percentile_filter(smoothed, percentile, size=size)"
+_DOWN = "blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor)"
+_LOCAL = "return segment(smoothed - background_downsampled(smoothed), MARGIN"
+_ERRORS_LOCAL = "errors_local = np.zeros(len(AMPLITUDES), dtype=int)"
+
+
+def _downsampled(small_size: str, upsample: str) -> str:
+    return f"""
+        rows, cols = smoothed.shape
+        blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
+        small = ndimage.percentile_filter(blocks, percentile, size={small_size})
+        return {upsample}
+        """
+
+
+_ZOOM = 'ndimage.zoom(small, factor, order=1, grid_mode=True, mode="nearest")'
+
+answers(
+    "05_adaptive_threshold",
+    Answer("missed-cells-reported-as-false", "wrong", {_SCORE: """
+        m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
+        return {"found": m.n_matched, "missed": m.n_true - m.n_matched,
+                "false": m.n_true - m.n_matched}
+        """}, message="default image plus a region in the corner: found .*false: 0"),
+    Answer("errors-count-only-missed-cells", "wrong", {_TASK3: """
+        def errors(smoothed_images, images, threshold):
+            return sum(score(segment(sm, threshold)[0], c)["missed"]
+                       for sm, (_, c) in zip(smoothed_images, images))
+
+        errors_at_05 = np.array([errors(sweep_smoothed[a], sweep[a], THRESHOLD)
+                                 for a in AMPLITUDES])
+        table = np.array([[errors(sweep_smoothed[a], sweep[a], t) for t in GLOBAL_THRESHOLDS]
+                          for a in AMPLITUDES])
+        best_global = GLOBAL_THRESHOLDS[table.argmin(axis=1)]
+        errors_best_global = table.min(axis=1)
+        """}, message="errors at 0.5 .*: found"),
+    Answer("argmin-along-the-wrong-axis", "wrong", {_TASK3: """
+        def errors(smoothed_images, images, threshold):
+            total = 0
+            for sm, (_, c) in zip(smoothed_images, images):
+                s = score(segment(sm, threshold)[0], c)
+                total += s["missed"] + s["false"]
+            return total
+
+        errors_at_05 = np.array([errors(sweep_smoothed[a], sweep[a], THRESHOLD)
+                                 for a in AMPLITUDES])
+        table = np.array([[errors(sweep_smoothed[a], sweep[a], t) for t in GLOBAL_THRESHOLDS]
+                          for a in AMPLITUDES])
+        best_global = GLOBAL_THRESHOLDS[table.argmin(axis=0)]
+        errors_best_global = table.min(axis=0)
+        """}, message="best_global: expected 5 thresholds, one per amplitude; found 46"),
+    Answer("percent-as-a-fraction", "wrong", {_PFILTER: """
+        return ndimage.percentile_filter(smoothed, percentile / 100, size=size)
+        """}, message="top-left pixel: found"),
+    Answer("no-way-back-to-full-size", "wrong", {_DOWN: """
+        rows, cols = smoothed.shape
+        blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
+        return ndimage.percentile_filter(blocks, percentile, size=round(size / factor) | 1)
+        """}, message=r"shape of background_downsampled\(smoothed_hard\): found \(32, 32\), "
+                      r"expected \(128, 128\)"),
+    Answer("window-not-scaled-to-blocks", "wrong", {_DOWN: _downsampled("size", _ZOOM)},
+           message="mean \\|downsampled - percentile_filter\\|"),
+    Answer("block-mean-instead-of-percentile", "wrong", {_DOWN: """
+        rows, cols = smoothed.shape
+        blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
+        small = ndimage.uniform_filter(blocks, size=round(size / factor) | 1)
+        return ndimage.zoom(small, factor, order=1, grid_mode=True, mode="nearest")
+        """}, message="mean \\|downsampled - percentile_filter\\|"),
+    Answer("no-background-subtracted", "wrong", {_LOCAL: """
+        return segment(smoothed, MARGIN, MIN_CELL_SIZE)[0]
+        """}, message="errors of the local threshold"),
+    Answer("window-of-9-blocks", "alternative", {_DOWN: _downsampled("9", _ZOOM)}),
+    Answer("kron-upsampling", "alternative",
+           {_DOWN: _downsampled("11", "np.kron(small, np.ones((factor, factor)))")}),
+    Answer("float-arrays-and-other-loops", "alternative", {
+        _TASK3: """
+        errors_at_05 = np.zeros(len(AMPLITUDES))
+        errors_best_global = np.zeros(len(AMPLITUDES))
+        best_global = np.zeros(len(AMPLITUDES))
+        for i, a in enumerate(AMPLITUDES):
+            per_t = []
+            for t in GLOBAL_THRESHOLDS:
+                scores = [score(segment(sm, t)[0], c)
+                          for sm, (_, c) in zip(sweep_smoothed[a], sweep[a])]
+                per_t.append(sum(s["missed"] + s["false"] for s in scores))
+            per_t = np.array(per_t, dtype=float)
+            k = len(per_t) - 1 - np.argmin(per_t[::-1])   # the last of the tied thresholds
+            best_global[i], errors_best_global[i] = GLOBAL_THRESHOLDS[k], per_t[k]
+            pairs = zip(sweep_smoothed[a], sweep[a])
+            at_05 = [score(segment(sm, 0.5)[0], c) for sm, (_, c) in pairs]
+            errors_at_05[i] = sum(s["missed"] + s["false"] for s in at_05)
+        """,
+        _LOCAL: """
+        difference = np.subtract(smoothed, background_downsampled(smoothed, factor=4))
+        return segment(difference, threshold=MARGIN, min_size=MIN_CELL_SIZE)[0]
+        """,
+        _ERRORS_LOCAL: """
+        errors_local = []
+        for a in AMPLITUDES:
+            pairs = zip(sweep_smoothed[a], sweep[a])
+            scores = [score(segment_local(sm), c) for sm, (_, c) in pairs]
+            errors_local.append(float(sum(s["missed"] + s["false"] for s in scores)))
+        """}),
+)
+
+
+# --------------------------------------------------------------------- the tests
+
+
+def _cases(kind: str) -> list:
+    return [pytest.param(stem, a, id=f"{stem}-exercise-{a.id}")
+            for stem, items in sorted(ANSWERS.items()) for a in items if a.kind == kind]
+
+
+def test_every_exercise_has_answers():
+    """At least three wrong answers and one alternative per exercise (a new one included)."""
+    for stem in stems():
+        items = ANSWERS.get(stem, [])
+        n_wrong = sum(a.kind == "wrong" for a in items)
+        n_alt = sum(a.kind == "alternative" for a in items)
+        assert n_wrong >= 3 and n_alt >= 1, (
+            f"{stem}: {n_wrong} wrong and {n_alt} alternative answers in "
+            "tests/test_exercise_answers.py; write at least 3 and 1")
+
+
+@pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
+def test_the_solution_runs_in_the_runner():
+    for stem in sorted(ANSWERS):
+        outcome = exercise_run(stem).solution_outcome
+        assert outcome.error is None, f"{stem}: {outcome.describe()}"
+
+
+@pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
+@pytest.mark.parametrize("stem, answer", _cases("wrong"))
+def test_exercise_rejects_wrong_answer(stem, answer):
+    run = exercise_run(stem)
+    outcome = run.run(answer)
+    assert outcome.error is not None, f"{answer.name} passed every check"
+    cell = run.exercise.cells[outcome.cell].source
+    assert cell.startswith("# Check"), (
+        f"{answer.name} is not rejected by a check but fails elsewhere: {outcome.describe()}\n"
+        f"{cell[:300]}")
+    assert isinstance(outcome.error, AssertionError), outcome.describe()
+    message = str(outcome.error)
+    assert message, "a check must say what it expected and what it found"
+    assert re.search(answer.message, message), (
+        f"{answer.name} was rejected with an unexpected message:\n{message}")
+
+
+@pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
+@pytest.mark.parametrize("stem, answer", _cases("alternative"))
+def test_exercise_accepts_alternative_answer(stem, answer):
+    outcome = exercise_run(stem).run(answer)
+    assert outcome.error is None, f"{answer.name} is right but {outcome.describe()}"
