@@ -316,11 +316,13 @@ def mosaic_centres(
     n_cells: int = N_CELLS,
     field_size: int = IMAGE_SIZE,
     min_separation: float = MIN_SEPARATION,
+    border: float = 0.0,
 ) -> np.ndarray:
-    """Return the true centres ``(x, y)`` (pixels) of the cells inside a mosaic.
+    """Return the true centres ``(x, y)`` (pixels) of the cells of a mosaic.
 
-    The same cells as :func:`make_mosaic` with the same arguments; only the centres
-    that lie inside the image (``0 <= x < columns``, ``0 <= y < rows``) are returned.
+    The same cells as :func:`make_mosaic` with the same arguments. Only the centres
+    inside the image, ``0 <= x < columns`` and ``0 <= y < rows``, are returned, or
+    within ``border`` pixels of it (cells just outside still shine into the image).
 
     Examples
     --------
@@ -330,9 +332,16 @@ def mosaic_centres(
     rows, cols = _shape(shape)
     seed = as_count(seed, "seed")
     m = _model(n_cells, field_size, CELL_SIGMA, CELL_BRIGHTNESS, 0.0, min_separation)
-    t = m["field_size"]
-    c = _fields(seed, _field_range(0, rows, t), _field_range(0, cols, t), m)[0].reshape(-1, 2)
-    inside = (c[:, 0] >= 0) & (c[:, 0] < cols) & (c[:, 1] >= 0) & (c[:, 1] < rows)
+    border = as_positive(border, "border", allow_zero=True)
+    t, b = m["field_size"], math.ceil(border)
+    c = _fields(seed, _field_range(-b, rows + b, t), _field_range(-b, cols + b, t), m)[0]
+    c = c.reshape(-1, 2)
+    inside = (
+        (c[:, 0] >= -border)
+        & (c[:, 0] < cols + border)
+        & (c[:, 1] >= -border)
+        & (c[:, 1] < rows + border)
+    )
     return c[inside]
 
 
