@@ -528,7 +528,7 @@ def segment_large(
         dtype=np.uint8,
         meta=np.empty((0, 0), np.uint8),
     ).persist()
-    blocks = packed.to_delayed()
+    blocks = packed.to_delayed(optimize_graph=False)
     summarise = dask.delayed(_summarise, pure=True)
     flat = dask.compute(
         *[summarise(blocks[i, j], w) for i in range(len(rows)) for j, w in enumerate(cols)]
