@@ -528,6 +528,8 @@ def segment_large(
         dtype=np.uint8,
         meta=np.empty((0, 0), np.uint8),
     ).persist()
+    # optimize_graph=False keeps the persisted chunks (futures, under dask.distributed)
+    # in the labels' graph, so they stay alive as long as the labels do.
     blocks = packed.to_delayed(optimize_graph=False)
     summarise = dask.delayed(_summarise, pure=True)
     flat = dask.compute(

@@ -328,3 +328,22 @@ def test_the_scheduler_does_not_change_the_answer(mosaic):
     with dask.config.set(scheduler="sync"):
         labels, _ = segment_large(da.from_array(mosaic, chunks=256))
         assert np.array_equal(labels.compute(), reference)
+
+
+def test_labels_survive_on_a_distributed_cluster(mosaic):
+    # Under dask.distributed the persisted mask lives on the workers; the lazy labels
+    # must keep it alive after segment_large returns (it was once released too early).
+    import gc
+
+    from dask.distributed import Client, LocalCluster
+
+    reference, n_ref = segment(smooth(mosaic))
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+        as cluster,
+        Client(cluster),
+    ):
+        labels, n = segment_large(da.from_array(mosaic, chunks=256))
+        gc.collect()
+        assert n == n_ref
+        assert np.array_equal(labels.compute(), reference)
