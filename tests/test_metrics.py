@@ -277,3 +277,27 @@ def test_inputs_are_not_modified():
     error_objects(t, f)
     detection_scores(t, f, 0.3)
     assert (t == t0).all() and (f == f0).all()
+
+
+def test_error_gallery_shows_each_category_with_its_count():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cellseg_teach.plotting import show_error_gallery
+
+    t = np.zeros((12, 30), int)
+    f = np.zeros((12, 30), int)
+    t[1:5, 1:9] = 1
+    f[1:5, 1:5] = 1
+    f[1:5, 5:9] = 2
+    f[7:10, 10:13] = 4
+    image = (t > 0) * 100.0 + (f > 0) * 50.0 + 10
+    fig = show_error_gallery(image, t, f, n_examples=2, crop=8)
+    rows = [ax.get_ylabel() for ax in fig.axes[::2]]
+    assert rows == ["split (1)", "merged (0)", "missed (0)", "extra (1)"]
+    assert fig.axes[0].get_title() == "true #1" and fig.axes[6].get_title() == "found #4"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="shape"):
+        show_error_gallery(image[:5], t, f)
