@@ -264,7 +264,12 @@ def segment_nuclei(
     peaks = mask & (dist == ndimage.maximum_filter(dist, size=size))
     markers, n = ndimage.label(peaks)  # a flat-topped maximum is one marker
     # 6: watershed of the inverted distance map, from the markers, inside the mask
-    from skimage.segmentation import watershed  # the tool after the course (see above)
+    try:
+        from skimage.segmentation import watershed  # the tool after the course (see above)
+    except ImportError as err:  # scikit-image is in the "course" extra, not the core
+        raise ImportError(
+            "segment_nuclei needs scikit-image for its watershed: pip install scikit-image"
+        ) from err
 
     labels = watershed(-dist, markers, mask=mask).astype(np.int32)
     # a region whose maximum lies within min_distance of a higher one got no marker:
