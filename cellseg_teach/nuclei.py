@@ -4,19 +4,21 @@
 physical terms (pixels, noise standard deviations) and derived from one number, the
 expected nucleus diameter:
 
-1. **Normalise**: subtract the background (the image median) and divide by the noise
-   (1.4826 × the median absolute deviation, MAD), so that intensities are in units of
-   background noise standard deviations whatever the camera gain or exposure.
-2. **Smooth** with a Gaussian of ``smoothing`` px against pixel noise. The default is
+1. **Smooth** with a Gaussian of ``smoothing`` px against pixel noise. The default is
    0 (no smoothing): on the shipped images the median nucleus pixel is 13–42 noise
    deviations above the background, so noise hardly moves the outline, while smoothing
    rounds it off and lowers the IoU with the expert outlines (see
    ``benchmarks/results_nuclei.md``). Raise it for noisy images.
-3. **Threshold** automatically: Otsu's level (:func:`cellseg_teach.livedead.otsu_threshold`),
-   brought down to ``threshold_scale`` of its height above the background, so that the
-   outline reaches the dim rim of each nucleus. If Otsu's level is less than
+2. **Background and noise** (:func:`background_and_noise`): the median and
+   1.4826 × the median absolute deviation (MAD) of the pixels below Otsu's level
+   (:func:`cellseg_teach.livedead.otsu_threshold`), the background class. Taken over the
+   whole image, as :func:`normalise` does, they are biased up by the nuclei, and in a
+   crowded field (a third of the pixels or more) so much that nuclei seem absent.
+3. **Threshold** at ``threshold_scale`` of Otsu's height above the background, so that
+   the outline reaches the dim rim of each nucleus. If Otsu's level is less than
    ``min_snr`` noise deviations above the background, the image holds no nuclei and an
-   empty label image is returned.
+   empty label image is returned. Working with heights above the background and in
+   noise units makes the rule independent of camera gain and exposure.
 4. **Fill holes** (:func:`fill_holes`): a nucleus with a dim interior is still one
    region.
 5. **Markers**: maxima of the distance transform, smoothed with a Gaussian of
@@ -50,6 +52,7 @@ from .livedead.threshold import otsu_threshold
 
 __all__ = [
     "NUCLEUS_DIAMETER",
+    "background_and_noise",
     "fill_holes",
     "normalise",
     "segment_nuclei",
@@ -115,6 +118,39 @@ def _background_and_noise(arr: np.ndarray) -> tuple[float, float]:
                 f"image is constant (every pixel is {lo}): there is no contrast to segment"
             )
         noise = float(arr.std())
+    return background, noise
+
+
+def background_and_noise(image: object, below: float | None = None) -> tuple[float, float]:
+    """Background level and noise standard deviation: median and 1.4826 × MAD.
+
+    Parameters
+    ----------
+    image : array-like, 2-D
+        Intensities.
+    below : float, optional
+        Use only the pixels ``<= below``, e.g. below Otsu's threshold: the background
+        class. Then a crowded image, where nuclei cover a third of the field or more, no
+        longer pulls the median up and inflates the MAD.
+
+    Returns
+    -------
+    background, noise : float
+        In the image's units. The noise falls back to the standard deviation when the MAD
+        is 0, and is 0 only when the pixels used are all equal.
+
+    Examples
+    --------
+    >>> img = np.array([[10, 12, 8, 10], [500, 510, 490, 505]])
+    >>> background_and_noise(img)[0], background_and_noise(img, below=100)
+    (251.0, (10.0, 1.4826))
+    """
+    arr = as_image(image)
+    values = arr.ravel() if below is None else arr[arr <= as_real(below, "below")]
+    if values.size == 0:
+        raise ValueError(f"no pixel of image is <= below ({below})")
+    background, mad = _median_and_mad(values)
+    noise = MAD_TO_SIGMA * mad if mad > 0 else float(values.std())
     return background, noise
 
 
@@ -245,14 +281,18 @@ def segment_nuclei(
     min_distance = _derived(min_distance, diameter / 3, "min_distance", allow_zero=False)
     min_area = _derived(min_area, (diameter / 4) ** 2, "min_area", allow_zero=True)
 
-    # 1-3: background and noise, smoothing, threshold. The arithmetic is done in the
-    # image's own units (the same as thresholding the normalised image, without making
-    # it): Otsu's level, its height above the background in noise units, the mask.
+    # 1-3: smoothing, background and noise of the background class, threshold. The
+    # arithmetic is done in the image's own units (the same as thresholding a normalised
+    # image, without making it): Otsu's level, its height above the background.
     img = as_image(image)
-    background, noise = _background_and_noise(img)
+    if img.min() == img.max():
+        raise ValueError(
+            f"image is constant (every pixel is {img.flat[0]}): there is no contrast to segment"
+        )
     sm = ndimage.gaussian_filter(img.astype(np.float64), smoothing) if smoothing > 0 else img
     level = otsu_threshold(sm)  # integer images: one histogram bin per value
-    if (level - background) / noise < min_snr:
+    background, noise = background_and_noise(sm, below=level)
+    if level - background < min_snr * noise:
         return np.zeros(img.shape, dtype=np.int32)
     # 4: the mask, holes filled
     mask = fill_holes(sm > background + threshold_scale * (level - background))

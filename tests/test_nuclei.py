@@ -126,3 +126,38 @@ def test_shipped_real_images_score_well():
 def test_bad_input_names_the_argument(image, kwargs, err, word):
     with pytest.raises(err, match=word):
         segment_nuclei(image, **kwargs)
+
+
+def test_a_crowded_field_is_still_segmented():
+    """The densest 160x160 crop of a shipped image (about 40 % nuclei): the whole-image
+    median and MAD would be biased so far up that no nucleus seems present; the
+    background class (pixels below Otsu's level) is not."""
+    from cellseg_teach.nuclei import background_and_noise
+
+    s = load_bbbc039()[4]
+    cover = ndimage.uniform_filter((s.labels > 0).astype(float), 160)[80:-80, 80:-80]
+    r, c = np.unravel_index(np.argmax(cover), cover.shape)
+    win = np.s_[r:r + 160, c:c + 160]
+    image, truth = s.image[win], s.labels[win]
+    assert (truth > 0).mean() > 0.35
+    assert detection_scores(truth, segment_nuclei(image), 0.5)["f1"] > 0.85
+    # the whole-crop estimate would put Otsu's level less than min_snr = 5 noise sd up
+    _, bg, noise = normalise(image)
+    from cellseg_teach.livedead.threshold import otsu_threshold
+
+    level = otsu_threshold(image)
+    assert (level - bg) / noise < 5
+    bg2, noise2 = background_and_noise(image, below=level)
+    assert (level - bg2) / noise2 > 10
+
+
+def test_background_and_noise_of_the_background_class():
+    rng = np.random.default_rng(8)
+    img = rng.normal(200, 10, (200, 200))
+    img[:100] += 1000  # half the field is "nuclei"
+    from cellseg_teach.nuclei import background_and_noise
+
+    bg, noise = background_and_noise(img, below=700)
+    assert bg == pytest.approx(200, abs=1) and noise == pytest.approx(10, rel=0.05)
+    with pytest.raises(ValueError, match="below"):
+        background_and_noise(img, below=0)
