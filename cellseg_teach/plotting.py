@@ -11,15 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib
+import matplotlib.lines
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from scipy import ndimage
 
 from ._checks import as_image, as_labels
 from .morphology import label_outlines
 
-__all__ = ["OKABE_ITO", "label_colormap", "outlines", "show_histogram", "show_image", "show_labels"]
+__all__ = [
+    "OKABE_ITO",
+    "label_colormap",
+    "outlines",
+    "show_error_gallery",
+    "show_histogram",
+    "show_image",
+    "show_labels",
+]
 
 OKABE_ITO = (
     "#E69F00",  # orange
@@ -347,3 +358,97 @@ def show_label_grid(
 
 
 __all__.append("show_label_grid")
+
+
+ERROR_CATEGORIES = ("split", "merged", "missed", "extra")
+TRUE_COLOUR, FOUND_COLOUR = "#56B4E9", "#E69F00"  # Okabe–Ito sky blue and orange
+
+
+def show_error_gallery(
+    image: object,
+    true_labels: object,
+    found_labels: object,
+    n_examples: int = 4,
+    crop: int = 64,
+    percentiles: tuple[float, float] = (1.0, 99.8),
+) -> plt.Figure:
+    """Crops around examples of each error category: true outline against found outline.
+
+    One row per category of :func:`cellseg_teach.metrics.error_objects` (split, merged,
+    missed, extra), up to ``n_examples`` crops per row, the lowest labels first. Each
+    crop is centred on the object in error (a true object for split and missed, a
+    found object for merged and extra) and shows the expert outlines in sky blue and
+    the found outlines in orange (Okabe–Ito colours, safe for colour-blind readers).
+
+    Parameters
+    ----------
+    image : array-like, 2-D
+        The image (shown in grey, display range from ``percentiles``).
+    true_labels, found_labels : array-like of int, 2-D, same shape as ``image``
+        Expert and found label images.
+    n_examples : int
+        Crops per category (>= 1).
+    crop : int
+        Side of each crop in pixels (>= 8).
+    percentiles : (float, float)
+        Lower and upper percentiles of ``image`` mapped to black and white.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ._checks import as_count
+    from .metrics import error_objects
+
+    arr = as_image(image)
+    t = as_labels(true_labels, "true_labels")
+    f = as_labels(found_labels, "found_labels")
+    if not arr.shape == t.shape == f.shape:
+        raise ValueError(
+            f"image {arr.shape}, true_labels {t.shape} and found_labels {f.shape} differ in shape"
+        )
+    n_examples = as_count(n_examples, "n_examples", minimum=1)
+    crop = as_count(crop, "crop", minimum=8)
+    lo, hi = np.percentile(arr, percentiles)
+    errors = error_objects(t, f)
+    t_edge, f_edge = outlines(t), outlines(f)
+    fig, axes = plt.subplots(
+        len(ERROR_CATEGORIES), n_examples, figsize=(2.1 * n_examples, 2.2 * 4), squeeze=False
+    )
+    for row, cat in enumerate(ERROR_CATEGORIES):
+        lab = t if cat in ("split", "missed") else f
+        ids = errors[cat][:n_examples]
+        centres = ndimage.center_of_mass(np.ones(lab.shape), lab, ids) if ids.size else []
+        for col in range(n_examples):
+            ax = axes[row, col]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if col == 0:
+                ax.set_ylabel(f"{cat} ({errors[cat].size})", fontsize=11)
+            if col >= ids.size:
+                ax.set_frame_on(False)
+                if col == 0:
+                    ax.text(0.5, 0.5, "none", ha="center", va="center", transform=ax.transAxes)
+                continue
+            r0, c0 = (round(v) - crop // 2 for v in centres[col])
+            r0 = min(max(r0, 0), max(arr.shape[0] - crop, 0))
+            c0 = min(max(c0, 0), max(arr.shape[1] - crop, 0))
+            win = np.s_[r0:r0 + crop, c0:c0 + crop]
+            ax.imshow(arr[win], cmap="gray", vmin=lo, vmax=hi, interpolation="nearest")
+            rgba = np.zeros((*t_edge[win].shape, 4))
+            rgba[t_edge[win]] = matplotlib.colors.to_rgba(TRUE_COLOUR)
+            rgba[f_edge[win]] = matplotlib.colors.to_rgba(FOUND_COLOUR)
+            both = t_edge[win] & f_edge[win]
+            rgba[both] = matplotlib.colors.to_rgba("white")
+            ax.imshow(rgba, interpolation="nearest")
+            ax.set_title(f"{'true' if lab is t else 'found'} #{ids[col]}", fontsize=9)
+    handles = [
+        matplotlib.lines.Line2D([], [], color=TRUE_COLOUR, lw=3, label="expert outline"),
+        matplotlib.lines.Line2D([], [], color=FOUND_COLOUR, lw=3, label="found outline"),
+        matplotlib.lines.Line2D([], [], color="white", lw=3, label="both (agree)",
+                                markeredgecolor="k"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=True, facecolor="0.6")
+    fig.suptitle(f"Errors by category (crops of {crop}×{crop} px): where the outlines differ")
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
+    return fig
