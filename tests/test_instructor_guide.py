@@ -1,6 +1,7 @@
 """The instructor guide's generated tables (objectives, times, schedules) are up to date,
 and its schedules add up from the notebooks' stated times."""
 
+import itertools
 import re
 import subprocess
 import sys
@@ -33,5 +34,5 @@ def test_schedules_add_up_from_the_notebooks_stated_times():
                 md = ROOT / folder / f"{found.group(2)}.md"
                 assert int(minutes) == instructor_guide.stated_minutes(md), what
         # consecutive rows: each starts when the previous one ends
-        for prev, nxt in zip(rows, rows[1:], strict=False):
+        for prev, nxt in itertools.pairwise(rows):
             assert prev[2:4] == nxt[0:2]
