@@ -30,12 +30,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PIP_VERSION = "26.0.1"  # keep equal to course.py's pin
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
-# pip widens each tag to the compatible older ones (older glibc, older macOS)
+# pip takes each --platform tag as it is (it does not widen manylinux_2_28 to the older
+# manylinux2014 that many wheels carry), so every tag a wheel may carry is listed
+_LINUX = ["manylinux_2_28_{m}", "manylinux_2_27_{m}", "manylinux_2_17_{m}",
+          "manylinux2014_{m}", "manylinux2010_{m}", "manylinux1_{m}"]
 PLATFORMS = {
-    "linux-x86_64": ["manylinux_2_28_x86_64"],
-    "linux-arm64": ["manylinux_2_28_aarch64"],
-    "macos-x86_64": ["macosx_14_0_x86_64"],
-    "macos-arm64": ["macosx_14_0_arm64"],
+    "linux-x86_64": [t.format(m="x86_64") for t in _LINUX],
+    "linux-arm64": [t.format(m="aarch64") for t in _LINUX[:4]],
+    "macos-x86_64": [f"macosx_{v}_x86_64" for v in ("10_9", "10_13", "10_15", "11_0", "12_0",
+                                                     "13_0", "14_0")],
+    "macos-arm64": [f"macosx_{v}_arm64" for v in ("11_0", "12_0", "13_0", "14_0")]
+    + ["macosx_11_0_universal2", "macosx_10_9_universal2"],
     "windows-x86_64": ["win_amd64"],
 }
 
@@ -62,13 +67,35 @@ def _read_lists(text: str) -> dict:
     }
 
 
-def requirements() -> list[str]:
-    """The pinned requirements: the course extra, the build backend and pip."""
+def requirements(python: str | None = None) -> list[str]:
+    """The pinned requirements: the course extra, the build backend and pip.
+
+    With ``python`` ("3.10"), the ``python_version`` markers are resolved for that
+    version and dropped: pip evaluates markers for the interpreter that runs it, not
+    for the ``--python-version`` it downloads for.
+    """
     data = _toml()
     reqs = list(data["project"]["optional-dependencies"]["course"])
     reqs += data["build-system"]["requires"]
     reqs.append(f"pip=={PIP_VERSION}")
-    return reqs
+    if python is None:
+        return reqs
+    return [r for r in (_for_python(r, python) for r in reqs) if r]
+
+
+def _for_python(req: str, python: str) -> str | None:
+    spec, _, marker = (s.strip() for s in req.partition(";"))
+    if not marker:
+        return spec
+    found = re.fullmatch(r"python_version\s*(>=|<|==|<=|>)\s*'([0-9.]+)'", marker)
+    if not found:
+        raise ValueError(f"cannot resolve the marker of {req!r}")
+    op, bound = found.groups()
+    have = tuple(int(x) for x in python.split("."))
+    want = tuple(int(x) for x in bound.split("."))
+    keep = {">=": have >= want, "<": have < want, "==": have == want,
+            "<=": have <= want, ">": have > want}[op]
+    return spec if keep else None
 
 
 def this_platform() -> tuple[str, str]:
@@ -79,8 +106,10 @@ def this_platform() -> tuple[str, str]:
     return f"{system}-{machine}", f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def download(dest: Path, platform: str, python: str, requirements_file: Path) -> bool:
+def download(dest: Path, platform: str, python: str) -> bool:
     """Fetch the wheels for one (platform, Python) pair; True when all were found."""
+    requirements_file = dest / f"requirements-py{python}.txt"
+    requirements_file.write_text("\n".join(requirements(python)) + "\n")
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(dest),
            "--only-binary=:all:", "--python-version", python, "--implementation", "cp",
            "-r", str(requirements_file)]
@@ -104,8 +133,6 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     dest = args.dest.resolve()
     dest.mkdir(parents=True, exist_ok=True)
-    req_file = dest / "requirements-course.txt"
-    req_file.write_text("\n".join(requirements()) + "\n")
     if args.platform == "this":
         pairs = [this_platform()]
     elif args.platform == "all":
@@ -115,7 +142,7 @@ def main(argv: list[str]) -> int:
     else:
         parser.error(f"unknown platform {args.platform!r}; expected all, this, "
                      + ", ".join(PLATFORMS))
-    missing = [f"{p} / Python {v}" for p, v in pairs if not download(dest, p, v, req_file)]
+    missing = [f"{p} / Python {v}" for p, v in pairs if not download(dest, p, v)]
     n = len(list(dest.glob("*.whl")))
     print(f"wheelhouse: {n} wheels, {size_mb(dest):.0f} MB in {dest}")
     for m in missing:
