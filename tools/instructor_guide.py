@@ -35,10 +35,10 @@ ONE_DAY = [
     "lessons/03_threshold_and_label",
     ("Lunch", 60),
     "lessons/04_false_positives",
-    "solutions/03_dim_cells",
+    "solutions/04_noise_sweep",
     ("Break", 15),
     "lessons/07_real_nuclei",
-    ("Wrap-up: what to use after the course, questions", 15),
+    ("Wrap-up: what to use after the course, questions", 10),
 ]
 HALF_DAYS = {
     "Half day 1 (the pipeline from first principles)": [
@@ -47,14 +47,13 @@ HALF_DAYS = {
         "lessons/02_smoothing",
         ("Break", 15),
         "lessons/03_threshold_and_label",
-        "solutions/01_do_the_maths",
     ],
     "Half day 2 (from synthetic images to real ones)": [
         ("Questions from day 1", 10),
         "lessons/04_false_positives",
         ("Break", 15),
-        "lessons/05_live_dead_pipeline",
         "lessons/07_real_nuclei",
+        "solutions/06_improve_nuclei",
         ("Wrap-up", 10),
     ],
 }
