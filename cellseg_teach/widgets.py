@@ -48,8 +48,8 @@ from .segmentation import segment
 
 __all__ = [
     "Explorer",
-    "nuclei_explorer",
     "normalise",
+    "nuclei_explorer",
     "segmentation_explorer",
     "smoothing_explorer",
 ]
