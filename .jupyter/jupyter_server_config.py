@@ -24,7 +24,7 @@ c.ContentsManager.pre_save_hook = pre_save_hook
 # from the file browser; jupytext still keeps them in sync on every save.
 c.ContentsManager.hide_globs = [
     "__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.egg-info",
-    "[0-9][0-9]_*.md", "A[0-9]_*.md", "A[0-9][0-9]_*.md",
+    "[0-9][0-9]_*.md", "A[0-9]_*.md", "A[0-9][0-9]_*.md", "browser-check",
 ]
 
 # Notebooks open untrusted unless they were saved in this session, so their stored

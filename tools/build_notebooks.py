@@ -84,13 +84,38 @@ def canonical(nb: dict, template: bool = False) -> dict:
         meta.pop(key, None)
     meta["kernelspec"] = dict(KERNELSPEC)
     meta["language_info"] = dict(LANGUAGE_INFO)
-    if template:
-        for cell in nb.get("cells", []):
-            if cell.get("cell_type") == "code":
-                cell["outputs"] = []
-                cell["execution_count"] = None
-                cell.get("metadata", {}).pop("execution", None)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        if template:
+            cell["outputs"] = []
+            cell["execution_count"] = None
+            cell.get("metadata", {}).pop("execution", None)
+        else:
+            cell["outputs"] = merge_streams(cell.get("outputs", []))
     return nb
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name, as JupyterLab does on display.
+
+    A kernel may send one ``print`` in several messages; JupyterLab shows (and saves)
+    them as one output, nbclient keeps them apart. nbval merges streams before comparing,
+    so this changes nothing it checks.
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None
+                and prev.get("output_type") == "stream" and prev.get("name") == out.get("name")):
+            prev["text"] = _text(prev["text"]) + _text(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def _text(text: str | list) -> str:
+    return text if isinstance(text, str) else "".join(text)
 
 
 def is_template(path: Path | str, root: Path = ROOT) -> bool:
