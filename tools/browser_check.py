@@ -258,7 +258,7 @@ def check_notebook(page, base: str, rel: str, console: list[str]) -> Result:
         page.wait_for_timeout(300)
         changed = [p.name for p, data in before.items() if p.read_bytes() != data]
         if changed and path.parent != OUT:
-            result.problems.append("saving changed " + ", ".join(changed) + f" (saved copies in {OUT.name}/)")
+            result.problems.append(f"saving changed {', '.join(changed)} (copies in {OUT.name}/)")
             for p in before:
                 shutil.copyfile(p, OUT / ("saved__" + rel.replace("/", "__") + p.suffix))
         if page.locator(".cellseg-slider").count():
