@@ -32,7 +32,7 @@ c.ContentsManager.hide_globs = [
 c.NotebookNotary.db_file = ":memory:"
 
 # The start page.
-c.ServerApp.default_url = "/lab/tree/START_HERE.md"
+c.LabApp.default_url = "/lab/tree/START_HERE.md"
 
 # Interface defaults shipped with the course.
 c.LabApp.app_settings_dir = str(HERE / "lab" / "settings")

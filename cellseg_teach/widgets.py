@@ -131,6 +131,7 @@ class Explorer(widgets.VBox):
     def _update(self, change: object = None) -> None:
         fig, self.summary = self._draw(*(s.value for s in self.sliders))
         self.png = _png(fig)
+        self.picture.layout.width = f"{round(fig.get_figwidth() * fig.dpi)}px"  # not stretched
         self.picture.value = self.png
         self.text.value = f"<b>{self.summary}</b>"
 

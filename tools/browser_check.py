@@ -153,7 +153,7 @@ def start_server(port: int, token: str, scratch: Path) -> subprocess.Popen:
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
             "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
-            "--ServerApp.default_url=/lab",
+            "--LabApp.default_url=/lab",
             f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
             f"--LabApp.user_settings_dir={scratch / 'settings'}"]
     if getattr(os, "geteuid", lambda: 1)() == 0:
