@@ -7,6 +7,7 @@ installs turns what JupyterLab sends into the committed form.
 
 import copy
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -79,3 +80,38 @@ def test_the_file_browser_hides_the_twins_but_not_the_start_page():
                                 "README.md", "01_image_model.ipynb")
               if any(fnmatch(name, g) for g in globs)}
     assert hidden == {"01_image_model.md", "A1_noise_tails.md"}
+
+
+def _contents_manager(tmp_path: Path, stem: str = "01_image_model"):
+    """jupytext's contents manager (the one JupyterLab uses) on a copy of one lesson."""
+    from jupytext import TextFileContentsManager
+
+    (tmp_path / "lessons").mkdir()
+    shutil.copyfile(ROOT / "jupytext.toml", tmp_path / "jupytext.toml")
+    for suffix in (".ipynb", ".md"):
+        shutil.copyfile(ROOT / "lessons" / (stem + suffix), tmp_path / "lessons" / (stem + suffix))
+    cm = TextFileContentsManager(root_dir=str(tmp_path))
+    cm.pre_save_hook = _server_config().ContentsManager.pre_save_hook
+    return cm, tmp_path / "lessons" / stem
+
+
+def test_open_and_save_through_jupytext_changes_nothing(tmp_path):
+    cm, stem = _contents_manager(tmp_path)
+    path = "lessons/01_image_model.ipynb"
+    model = cm.get(path)
+    model["content"] = _as_jupyterlab_sends(model["content"])
+    cm.save(model, path)
+    for suffix in (".ipynb", ".md"):
+        saved = stem.with_suffix(suffix).read_text()
+        assert saved == (ROOT / "lessons" / ("01_image_model" + suffix)).read_text(), suffix
+
+
+def test_editing_in_jupyterlab_updates_the_twin(tmp_path):
+    cm, stem = _contents_manager(tmp_path)
+    path = "lessons/01_image_model.ipynb"
+    model = cm.get(path)
+    model["content"]["cells"][0]["source"] += "\n\nA sentence added in JupyterLab."
+    cm.save(model, path)
+    md = stem.with_suffix(".md").read_text()
+    assert "A sentence added in JupyterLab." in md
+    assert md == myst_text(nbformat.read(stem.with_suffix(".ipynb"), as_version=4))
