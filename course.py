@@ -152,8 +152,9 @@ def copy_exercises(exercises: Path = ROOT / "exercises", my_work: Path = MY_WORK
     Returns the files copied (new exercises only: the learner's own files are kept).
     """
     my_work.mkdir(exist_ok=True)
-    # The learner's notebooks are not paired with MyST twins.
-    no_pairing = my_work / ".jupytext.toml"
+    # The learner's notebooks are not paired with MyST twins. (jupytext does not read a
+    # hidden .jupytext.toml through the server; the course's settings hide this file.)
+    no_pairing = my_work / "jupytext.toml"
     if not no_pairing.exists():
         no_pairing.write_text('# Your own notebooks: no MyST twins.\nformats = "ipynb"\n')
     copied = []

@@ -21,10 +21,12 @@ c = get_config()  # noqa: F821 - provided by Jupyter when it loads this file
 c.ContentsManager.pre_save_hook = pre_save_hook
 
 # Each notebook is listed once: the MyST twins (NN_topic.md, A1_topic.md) are hidden
-# from the file browser; jupytext still keeps them in sync on every save.
+# from the file browser; jupytext still keeps them in sync on every save. Also hidden:
+# jupytext's settings (my_work/ has its own: no twins there), the browser check's folder.
 c.ContentsManager.hide_globs = [
     "__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.egg-info",
     "[0-9][0-9]_*.md", "A[0-9]_*.md", "A[0-9][0-9]_*.md", "browser-check",
+    "jupytext.toml",
 ]
 
 # Notebooks open untrusted unless they were saved in this session, so their stored

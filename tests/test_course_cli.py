@@ -113,7 +113,7 @@ def test_exercises_are_copied_once_and_the_learners_work_is_kept(tmp_path):
     second = course.copy_exercises(exercises, my_work)
     assert [p.name for p in second] == ["03_c.ipynb"]
     assert (my_work / "01_a.ipynb").read_text() == "the learner's answer"
-    assert 'formats = "ipynb"' in (my_work / ".jupytext.toml").read_text()
+    assert 'formats = "ipynb"' in (my_work / "jupytext.toml").read_text()
 
 
 def test_my_work_and_the_screenshots_are_ignored_by_git():

@@ -77,9 +77,9 @@ def test_the_file_browser_hides_the_twins_but_not_the_start_page():
 
     globs = _server_config().ContentsManager.hide_globs
     hidden = {name for name in ("01_image_model.md", "A1_noise_tails.md", "START_HERE.md",
-                                "README.md", "01_image_model.ipynb")
+                                "README.md", "01_image_model.ipynb", "jupytext.toml")
               if any(fnmatch(name, g) for g in globs)}
-    assert hidden == {"01_image_model.md", "A1_noise_tails.md"}
+    assert hidden == {"01_image_model.md", "A1_noise_tails.md", "jupytext.toml"}
 
 
 def _contents_manager(tmp_path: Path, stem: str = "01_image_model"):
@@ -115,3 +115,17 @@ def test_editing_in_jupyterlab_updates_the_twin(tmp_path):
     md = stem.with_suffix(".md").read_text()
     assert "A sentence added in JupyterLab." in md
     assert md == myst_text(nbformat.read(stem.with_suffix(".ipynb"), as_version=4))
+
+
+def test_the_learners_copies_get_no_twins(tmp_path):
+    from jupytext import TextFileContentsManager
+
+    sys.path.insert(0, str(ROOT))
+    from course import copy_exercises
+
+    shutil.copyfile(ROOT / "jupytext.toml", tmp_path / "jupytext.toml")
+    copy_exercises(ROOT / "exercises", tmp_path / "my_work")
+    cm = TextFileContentsManager(root_dir=str(tmp_path))
+    path = "my_work/01_do_the_maths.ipynb"
+    cm.save(cm.get(path), path)
+    assert not (tmp_path / "my_work" / "01_do_the_maths.md").exists()
