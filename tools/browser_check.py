@@ -14,7 +14,8 @@ notebook it:
 3. fails on an error output outside a cell tagged ``raises-exception`` and on any
    error in the browser console;
 4. saves it, and fails if the ``.ipynb`` or its ``.md`` twin changed on disk;
-5. moves a slider, if the notebook has one, and fails if the count does not change;
+5. moves a slider, if the notebook has one, and fails if the count does not change
+   or if saving the notebook again writes a different file;
 6. leaves a screenshot in ``browser-check/`` (ignored by git).
 
 A small notebook written to ``browser-check/`` proves that a slider moves the count
@@ -280,7 +281,14 @@ def check_notebook(page, base: str, rel: str, console: list[str]) -> Result:
             for p in before:
                 shutil.copyfile(p, OUT / ("saved__" + rel.replace("/", "__") + p.suffix))
         if page.locator(".cellseg-slider").count():
+            saved = path.read_bytes()
             move_slider(page, result)
+            # The slider lives in the widget, not in the cell's output: saving again
+            # must write the same file.
+            page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+            page.wait_for_timeout(1000)
+            if path.read_bytes() != saved:
+                result.problems.append("saving after moving the slider changed the notebook")
         shot = OUT / (rel.replace("/", "__").removesuffix(".ipynb") + ".png")
         page.screenshot(path=str(shot))
         page.evaluate(CLOSE_JS, widget_id)
