@@ -110,6 +110,10 @@ def prepare_notebook(src: Path, dst: Path) -> int:
         if cell["cell_type"] != "code":
             continue
         images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        for out in images:
+            # A slider's cell carries the widget and a picture of its default state. A
+            # static page cannot run the widget (its kernel is gone), so it shows the picture.
+            out["data"].pop("application/vnd.jupyter.widget-view+json", None)
         n_figures += len(images)
         if images:
             meta = cell.setdefault("metadata", {}).setdefault("mystnb", {})
@@ -142,8 +146,9 @@ def write_book(src: Path) -> dict[str, int]:
     toc = {"format": "jb-book", "root": "index", "parts": parts}
     (src / "_toc.yml").write_text(json.dumps(toc, indent=1))  # JSON is valid YAML
     mathjax = _mathjax_dir()
-    static = src / "_static"
-    shutil.copytree(mathjax, static / "mathjax")
+    # Not under _static: Jupyter Book adds every .js file there to every page, which
+    # would load MathJax's extensions on their own. html_extra_path copies it as it is.
+    shutil.copytree(mathjax, src / "mathjax_local" / "mathjax")
     config = {
         "title": "Cell segmentation in fluorescence microscopy",
         "author": "The cellseg_teach course",
@@ -154,13 +159,24 @@ def write_book(src: Path) -> dict[str, int]:
         "parse": {"myst_enable_extensions": ["dollarmath", "amsmath", "html_image", "colon_fence"]},
         "sphinx": {
             "config": {
-                "mathjax_path": "mathjax/MathJax.js?config=TeX-AMS_CHTML",
-                "html_static_path": ["_static"],
+                # relative to _static, hence the "..": the copy sits at the site's root
+                "mathjax_path": "../mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full",
+                "html_extra_path": ["mathjax_local"],
+                # the local MathJax 2 ships the STIX-Web fonts only
+                "mathjax2_config": {
+                    "HTML-CSS": {"availableFonts": ["STIX-Web"], "preferredFont": "STIX-Web",
+                                 "webFont": "STIX-Web", "imageFont": None},
+                    "SVG": {"font": "STIX-Web"},
+                    # MyST-NB marks notebook pages "tex2jax_ignore" and its maths "math"
+                    # (MathJax 3's processHtmlClass); the MathJax 2 spelling of the same
+                    "tex2jax": {"processClass": "tex2jax_process|mathjax_process|math|output_area",
+                                "ignoreClass": "tex2jax_ignore|mathjax_ignore"},
+                },
                 "suppress_warnings": ["mystnb.unknown_mime_type"],
                 "nb_output_stderr": "remove",
             }
         },
-        "exclude_patterns": ["_build", "**/.ipynb_checkpoints"],
+        "exclude_patterns": ["_build", "**/.ipynb_checkpoints", "mathjax_local"],
     }
     (src / "_config.yml").write_text(json.dumps(config, indent=1))
     return figures
@@ -201,7 +217,7 @@ def check_site(html_dir: Path, figures: dict[str, int]) -> list[str]:
         page.feed(path.read_text(errors="replace"))
     for path, page in pages.items():
         rel_page = path.relative_to(html_dir)
-        if rel_page.parts[0] == "_static":  # the theme's template fragments, not pages
+        if rel_page.parts[0] in ("_static", "mathjax"):  # templates and MathJax's own pages
             continue
         for link in page.links:
             url = urlparse(link)

@@ -28,7 +28,8 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PIP_VERSION = "26.0.1"  # keep equal to course.py's pin
+PIP_VERSION = re.search(r'PIP = "pip==([^"]+)"', (ROOT / "course.py").read_text()).group(1)
+"""The pip that course.py installs, read from course.py itself."""
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 # pip takes each --platform tag as it is (it does not widen manylinux_2_28 to the older
 # manylinux2014 that many wheels carry), so every tag a wheel may carry is listed
