@@ -463,6 +463,133 @@ answers(
 )
 
 
+# ----------------------------------------------------------------- 06_improve_nuclei
+
+_ERRORS_06 = 'baseline_errors = {"split": 0'
+_PIPELINE_06 = "mask = ndimage.binary_fill_holes(sm > otsu_threshold(sm))"
+_DELTAS_06 = "delta_f1 = improved"
+
+
+def _watershed_06(markers: str, flood: str = "watershed(-dist, markers, mask=mask)",
+                  smoothing: str = "ndimage.gaussian_filter(raw, DIAMETER / 8)") -> str:
+    """improved_pipeline's body with other markers, flood or smoothing of the distance map."""
+    return f"""
+        sm = smooth(image, 2.0)
+        mask = ndimage.binary_fill_holes(sm > otsu_threshold(sm))
+        raw = ndimage.distance_transform_edt(mask)
+        dist = {smoothing}
+        markers = {markers}
+        labels = {flood}
+        area = np.bincount(labels.ravel())
+        labels[(area < 30)[labels]] = 0
+        return labels
+        """
+
+
+_PEAKS_06 = "ndimage.label(mask & (dist == ndimage.maximum_filter(dist, size={})))[0]"
+
+answers(
+    "06_improve_nuclei",
+    Answer("error-categories-with-the-arguments-swapped", "wrong", {_ERRORS_06: """
+        baseline_errors = {"split": 0, "merged": 0, "missed": 0, "extra": 0}
+        for s, found in zip(samples, baseline["found"]):
+            for k, v in error_categories(found, s.labels).items():
+                baseline_errors[k] += v
+        """}, message=r"errors of the simple pipeline, 12 images: found \{split: 168, merged: 0"),
+    Answer("counts-of-the-last-image-only", "wrong", {_ERRORS_06: """
+        for s, found in zip(samples, baseline["found"]):
+            baseline_errors = error_categories(s.labels, found)
+        """}, message="errors of the simple pipeline, 12 images: found"),
+    Answer("counter-sum-drops-the-zero-count", "wrong", {_ERRORS_06: """
+        from collections import Counter
+
+        baseline_errors = sum((Counter(error_categories(s.labels, f))
+                               for s, f in zip(samples, baseline["found"])), Counter())
+        """}, message="baseline_errors: expected a dict with the keys .*found the keys 'extra', "
+                      "'merged', 'missed'$"),
+    Answer("a-mask-instead-of-labels", "wrong", {_PIPELINE_06: """
+        sm = smooth(image, 2.0)
+        mask = ndimage.binary_fill_holes(sm > otsu_threshold(sm))
+        dist = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), DIAMETER / 8)
+        peaks = mask & (dist == ndimage.maximum_filter(dist, size=19))
+        return watershed(-dist, ndimage.label(peaks)[0], mask=mask) > 0
+        """}, message="returns an integer label image: no .found dtype bool"),
+    Answer("one-marker-per-connected-component", "wrong",
+           {_PIPELINE_06: _watershed_06("ndimage.label(mask)[0]")},
+           message="merged objects: found 168"),
+    Answer("flood-uphill-from-the-peaks", "wrong",
+           {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19),
+                                        flood="watershed(dist, markers, mask=mask)")},
+           message="merged objects: found 168"),
+    Answer("markers-from-the-raw-distance-map", "wrong",
+           {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19), smoothing="raw")},
+           message="nuclei split into pieces: found 328"),
+    Answer("markers-from-intensity-maxima", "wrong",
+           {_PIPELINE_06: _watershed_06(
+               "ndimage.label(mask & (sm == ndimage.maximum_filter(sm, size=19)))[0]",
+               flood="watershed(-sm, markers, mask=mask)")},
+           message="nuclei split into pieces: found 106"),
+    Answer("markers-a-diameter-apart-and-more", "wrong",
+           {_PIPELINE_06: _watershed_06(_PEAKS_06.format("2 * round(DIAMETER) + 1"))},
+           message="nuclei missed: found 317"),
+    Answer("flood-without-the-mask", "wrong",
+           {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19), flood="watershed(-dist, markers)")},
+           message="extra objects: found 1353"),
+    Answer("relative-change-of-f1", "wrong", {_DELTAS_06: """
+        delta_f1 = improved["f1"] / baseline["f1"]
+        delta_ap = improved["ap"] / baseline["ap"]
+        n_images_better = int(np.sum(improved["f1_per_image"] > baseline["f1_per_image"]))
+        """}, message="delta_f1: found 1.121, expected 0.09722"),
+    Answer("mean-of-per-image-f1", "wrong", {_DELTAS_06: """
+        delta_f1 = np.mean(improved["f1_per_image"] - baseline["f1_per_image"])
+        delta_ap = improved["ap"] - baseline["ap"]
+        n_images_better = int(np.sum(improved["f1_per_image"] > baseline["f1_per_image"]))
+        """}, message="delta_f1: found 0.09206, expected 0.09722"),
+    Answer("fraction-of-images-not-count", "wrong", {_DELTAS_06: """
+        delta_f1 = improved["f1"] - baseline["f1"]
+        delta_ap = improved["ap"] - baseline["ap"]
+        n_images_better = np.mean(improved["f1_per_image"] > baseline["f1_per_image"])
+        """}, message="n_images_better: found 1, expected 12"),
+    Answer("peak-local-max-and-a-counter", "alternative", {
+        _ERRORS_06: """
+        from collections import Counter
+
+        baseline_errors = Counter()
+        for truth, found in zip((s.labels for s in samples), baseline["found"]):
+            baseline_errors.update(error_categories(truth, found))
+        """,
+        _PIPELINE_06: """
+        from skimage.feature import peak_local_max
+        from skimage.filters import gaussian, threshold_otsu
+
+        sm = gaussian(image.astype(float), 2.0, preserve_range=True)
+        mask = ndimage.binary_fill_holes(sm > threshold_otsu(sm))
+        dist = gaussian(ndimage.distance_transform_edt(mask), DIAMETER / 8)
+        peaks = peak_local_max(dist, min_distance=int(DIAMETER // 3),
+                               labels=ndimage.label(mask)[0], exclude_border=False)
+        markers = np.zeros(mask.shape, dtype=np.int32)
+        markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
+        labels = watershed(-dist, markers, mask=mask)
+        small = np.flatnonzero(np.bincount(labels.ravel()) < 30)
+        labels[np.isin(labels, small[small > 0])] = 0
+        return labels
+        """,
+        _DELTAS_06: """
+        delta_f1, delta_ap = (improved[k] - baseline[k] for k in ("f1", "ap"))
+        n_images_better = sum(b < i for b, i in zip(baseline["f1_per_image"],
+                                                    improved["f1_per_image"]))
+        """}),
+    Answer("no-hole-filling-and-a-window-of-diameter-over-3", "alternative", {_PIPELINE_06: """
+        sm = smooth(image, 2.0)
+        mask = sm > otsu_threshold(sm)
+        dist = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), DIAMETER / 8)
+        peaks = mask & (dist == ndimage.maximum_filter(dist, size=round(DIAMETER / 3)))
+        labels = watershed(-dist, ndimage.label(peaks)[0], mask=mask)
+        return np.where(np.bincount(labels.ravel())[labels] >= 30, labels, 0)
+        """}),
+)
+
+
 # --------------------------------------------------------------------- the tests
 
 
