@@ -1,0 +1,34 @@
+"""Every lesson is one class session by the reading model, states its time, has practice,
+and no notebook refers to the documents the course grew from (tools/lesson_metrics.py)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOL = ROOT / "tools" / "lesson_metrics.py"
+
+
+def test_lesson_standards_hold():
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "--check", "lessons", "exercises", "solutions"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "teachability: 0 problem(s)" in result.stdout
+
+
+def test_the_check_fails_on_a_lesson_that_breaks_the_rules(tmp_path):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    long_prose = " ".join(["word"] * 9000)  # 75 model-minutes of prose
+    (lessons / "09_too_long.md").write_text(
+        f"# Lesson 9\n\n**Time.** About 30 minutes.\n\nAs the seed lesson says, {long_prose}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "--check", "lessons"], cwd=tmp_path,
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    for problem in ("core path 75 model-min > 60", "reference(s) to the seed", "'Try it'"):
+        assert problem in result.stdout, result.stdout
