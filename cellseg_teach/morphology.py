@@ -1,7 +1,8 @@
 """Shapes and label-image operations shared by the lessons and the live/dead pipeline.
 
 * :func:`disk` — a round structuring element (footprint) of a given radius;
-* :func:`label_outlines` — the pixels of each labelled object near its edge.
+* :func:`label_outlines` — the pixels of each labelled object near its edge;
+* :func:`fill_holes` — background regions enclosed by the mask become foreground.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from scipy import ndimage
 
 from ._checks import as_count, as_labels
 
-__all__ = ["disk", "label_outlines"]
+__all__ = ["disk", "fill_holes", "label_outlines"]
 
 
 def disk(radius: int) -> np.ndarray:
@@ -76,3 +77,38 @@ def label_outlines(labels: object, width: int = 1) -> np.ndarray:
     hi = ndimage.maximum_filter(lab, footprint=foot, mode="nearest")
     lo = ndimage.minimum_filter(lab, footprint=foot, mode="nearest")
     return (lab > 0) & (hi != lo)
+
+
+def fill_holes(mask: object) -> np.ndarray:
+    """Fill the holes of a boolean mask: background regions that do not touch the border.
+
+    The background is labelled once (``scipy.ndimage.label``, 4-connected); every
+    background component that does not reach the image border is enclosed by the mask,
+    so it is a hole. The same result as ``scipy.ndimage.binary_fill_holes`` (a test
+    checks it on random masks), which instead grows the outside inwards by repeated
+    dilation: several times slower on a camera frame.
+
+    Parameters
+    ----------
+    mask : array-like of bool, 2-D
+        Foreground pixels (not modified).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> ring = np.zeros((5, 5), bool); ring[1:4, 1:4] = True; ring[2, 2] = False
+    >>> int(fill_holes(ring).sum())
+    9
+    """
+    m = np.asarray(mask, dtype=bool)
+    if m.ndim != 2:
+        raise ValueError(f"mask must be 2-D, got shape {m.shape}")
+    outside, n = ndimage.label(~m)
+    hole = np.ones(n + 1, dtype=bool)
+    hole[0] = False  # label 0 is the mask itself
+    hole[outside[[0, -1], :].ravel()] = False
+    hole[outside[:, [0, -1]].ravel()] = False
+    return m | hole[outside]

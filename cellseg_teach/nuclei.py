@@ -49,6 +49,7 @@ from scipy import ndimage
 
 from ._checks import as_image, as_positive, as_real
 from .livedead.threshold import otsu_threshold
+from .morphology import fill_holes
 
 __all__ = [
     "NUCLEUS_DIAMETER",
@@ -152,29 +153,6 @@ def background_and_noise(image: object, below: float | None = None) -> tuple[flo
     background, mad = _median_and_mad(values)
     noise = MAD_TO_SIGMA * mad if mad > 0 else float(values.std())
     return background, noise
-
-
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    """Fill the holes of a boolean mask: background regions that do not touch the border.
-
-    The background is labelled once (``scipy.ndimage.label``, 4-connected); every
-    background component that does not reach the image border is enclosed by the mask,
-    so it is a hole. Same result as ``scipy.ndimage.binary_fill_holes``, which instead
-    grows the outside inwards by repeated dilation (several times slower on a
-    520×696 image).
-
-    Examples
-    --------
-    >>> ring = np.zeros((5, 5), bool); ring[1:4, 1:4] = True; ring[2, 2] = False
-    >>> int(fill_holes(ring).sum())
-    9
-    """
-    outside, n = ndimage.label(~mask)
-    hole = np.ones(n + 1, dtype=bool)
-    hole[0] = False
-    hole[outside[[0, -1], :].ravel()] = False
-    hole[outside[:, [0, -1]].ravel()] = False
-    return mask | hole[outside]
 
 
 def _median_of_counts(counts: np.ndarray) -> float:

@@ -22,12 +22,11 @@ from cellseg_teach.livedead import make_timelapse, segregate_cells
 from cellseg_teach.livedead.fastmorph import (
     dilate,
     erode,
-    fill_holes_fast,
     footprint_rectangles,
     open_disk,
 )
 from cellseg_teach.livedead.gradient import sobel_magnitude
-from cellseg_teach.morphology import disk, label_outlines
+from cellseg_teach.morphology import disk, fill_holes, label_outlines
 
 EIGHT = np.ones((3, 3), bool)
 
@@ -60,7 +59,7 @@ def test_dilate_and_erode_equal_scipy(radius, iterations):
 
 def test_fill_holes_equals_scipy_and_rectangles_cover_the_disk():
     for m in random_masks(5, 40):
-        assert np.array_equal(fill_holes_fast(m), ndimage.binary_fill_holes(m))
+        assert np.array_equal(fill_holes(m), ndimage.binary_fill_holes(m))
     for r in range(1, 6):
         fp = disk(r)
         union = np.zeros_like(fp)

@@ -16,7 +16,6 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,10 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PIP = re.search(r'PIP = "(pip==[^"]+)"', (ROOT / "course.py").read_text()).group(1)
+sys.path.insert(0, str(ROOT / "tools"))
+from wheelhouse import PIP_VERSION  # noqa: E402  (course.py's pinned pip, read in one place)
+
+PIP = f"pip=={PIP_VERSION}"
 SMOKE_TESTS = ["tests/test_seed_lesson.py", "tests/test_datasets.py", "tests/test_compare.py"]
 
 

@@ -17,8 +17,9 @@ from scipy import ndimage
 
 from .._checks import as_count, as_image
 from ..morphology import disk
+from ..morphology import fill_holes as _fill_holes
 from ..segmentation import segment
-from .fastmorph import dilate, erode, fill_holes_fast, open_disk
+from .fastmorph import dilate, erode, open_disk
 
 __all__ = ["close_mask", "disk", "fill_holes", "open_mask", "remove_small_objects"]
 
@@ -90,7 +91,7 @@ def fill_holes(mask: object) -> np.ndarray:
     >>> bool(fill_holes(ring)[2, 2])
     True
     """
-    return fill_holes_fast(_mask(mask))  # = ndimage.binary_fill_holes, one labelling
+    return _fill_holes(_mask(mask))  # = ndimage.binary_fill_holes, one labelling
 
 
 def remove_small_objects(mask: object, min_size: int = 30, connectivity: int = 1) -> np.ndarray:
