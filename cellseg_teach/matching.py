@@ -7,13 +7,13 @@ Two ways to decide that a detection "is" a true cell:
 * by overlap (:func:`match_by_overlap`): the found region and the true region have an
   intersection-over-union (IoU) of at least ``min_iou``.
 
-For scoring against expert labels (a match needs IoU strictly above the threshold, as in
-the 2018 Data Science Bowl; sparse tables for thousands of objects; average precision
-and error categories) see :mod:`cellseg_teach.metrics`.
-
 Both solve the one-to-one assignment problem (each true cell and each detection used
 at most once) with ``scipy.optimize.linear_sum_assignment``, so a detection that
 covers two true cells counts once, and the rest are misses.
+
+For scoring against expert labels (a match needs IoU strictly above the threshold, as in
+the 2018 Data Science Bowl; sparse tables for thousands of objects; average precision
+and error categories) see :mod:`cellseg_teach.metrics`.
 """
 
 from __future__ import annotations
