@@ -13,11 +13,15 @@ Independent reasons, beyond "the lesson says so":
   threshold can only go down as ``min_size`` grows.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import ndimage
 
+import cellseg_teach.parameters as P
 from cellseg_teach import cell_sizes, make_pure_noise, segment, smooth
+from cellseg_teach.compare import CheckFailed, check
 from cellseg_teach.parameters import NOISE_SCALE
 
 THRESHOLDS = np.round(np.arange(0.02, 0.351, 0.005), 3)  # the lesson's grid
@@ -98,3 +102,43 @@ def test_noisier_camera_try_it(base):
     np.testing.assert_allclose(top_raw, 2 * base[0].max(axis=(1, 2)).reshape(10, 20).max(axis=1))
     top_kept = _highest_per_batch(counts[:, :, 1])
     assert 0.185 <= top_kept.min() and top_kept.max() <= 0.215  # 0.19 to 0.21 to two digits
+
+
+# Lesson 4's check after the sweep ("no false cell at 0.5 in 200 images") must be able to fail.
+# It used to select ``counts[thresholds >= P.THRESHOLD]``, which is empty because the sweep stops
+# at 0.35, so it passed whatever the images held. These tests run the lesson's own two lines.
+
+LESSON = Path(__file__).resolve().parents[1] / "lessons" / "04_false_positives.md"
+
+
+def _lesson_check_lines() -> str:
+    text = LESSON.read_text()
+    lines = [line for line in text.splitlines()
+             if line.startswith("n_at_op = ") or line.startswith('check("no false cell at 0.5')]
+    assert len(lines) == 2, lines
+    return "\n".join(lines)
+
+
+def _run_lesson_check(images):
+    namespace = {"np": np, "P": P, "segment": segment, "check": check, "images": images}
+    exec(_lesson_check_lines(), namespace)  # the lesson's own two lines, read from the repository
+    return namespace["n_at_op"]
+
+
+def test_the_old_selection_was_empty_so_its_check_could_not_fail():
+    assert THRESHOLDS.max() < P.THRESHOLD
+    assert np.zeros((len(THRESHOLDS), 3, 2))[THRESHOLDS >= P.THRESHOLD].size == 0
+    assert "thresholds >= P.THRESHOLD" not in LESSON.read_text()
+
+
+def test_lesson_check_passes_on_pure_noise():
+    images = _images(NOISE_SCALE)[:5]
+    assert _run_lesson_check(images) == 0
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_lesson_check_fails_when_noise_crosses_the_threshold(size):
+    images = _images(NOISE_SCALE)[:5].copy()
+    images[3, 60 : 60 + size, 60] = 0.6  # one false component above 0.5: a speck, or a large one
+    with pytest.raises(CheckFailed, match=r"no false cell at 0\.5"):
+        _run_lesson_check(images)
