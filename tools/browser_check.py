@@ -20,8 +20,11 @@ notebook it:
 
 A small notebook written to ``browser-check/`` proves that a slider moves the count
 even before any lesson has one. At the end ``git status`` must be as it was at the start.
-Chromium is installed with ``apt-get install -y chromium`` when /usr/bin/chromium is
-missing (as root, or with sudo).
+When /usr/bin/chromium is missing, the check says which command installs it and stops
+(exit code 1); run in a terminal, it offers to run that command (``.ci/run`` installs
+Chromium itself before the check). JupyterLab's token reaches the server through its
+environment (``JUPYTER_TOKEN``), never its command line, which any user of the machine can
+read in ``/proc``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import json
 import os
 import queue
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -42,6 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_common import KERNELSPEC  # noqa: E402
+
 OUT = ROOT / "browser-check"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -110,16 +117,30 @@ class Result:
 # ------------------------------------------------------------------------- set-up
 
 
-def ensure_chromium() -> None:
+def install_commands() -> list[list[str]]:
+    """The commands that install Debian's Chromium (with sudo unless run as root)."""
+    sudo = [] if getattr(os, "geteuid", lambda: 0)() == 0 else ["sudo"]
+    return [[*sudo, "apt-get", "update"],
+            [*sudo, "apt-get", "install", "-y", "--no-install-recommends", "chromium"]]
+
+
+def ensure_chromium(stdin=None) -> None:
+    """Return if Chromium is installed; otherwise say how to install it and stop (exit code 1),
+    or, when ``stdin`` (default: ``sys.stdin``) is a terminal, ask before installing it."""
     if CHROMIUM.exists():
         return
-    print("Chromium is missing: apt-get install -y chromium", flush=True)
-    sudo = [] if getattr(os, "geteuid", lambda: 0)() == 0 else ["sudo"]
+    stdin = sys.stdin if stdin is None else stdin
+    commands = install_commands()
+    message = (f"The browser check needs Debian's Chromium ({CHROMIUM}), which is not installed."
+               "\nInstall it with:\n    " + " && ".join(shlex.join(c) for c in commands))
+    if not (stdin and stdin.isatty()):
+        raise SystemExit(message)
+    print(message + "\nRun this now? [y/N] ", end="", flush=True)
+    if stdin.readline().strip().lower() not in ("y", "yes"):
+        raise SystemExit("Chromium is not installed: nothing was checked.")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = [*sudo, "apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if subprocess.call(install, env=env) != 0:
-        subprocess.check_call([*sudo, "apt-get", "update"], env=env)
-        subprocess.check_call(install, env=env)
+    for command in commands:
+        subprocess.check_call(command, env=env)
 
 
 def free_port() -> int:
@@ -137,41 +158,54 @@ def write_slider_notebook() -> Path:
                                   "from cellseg_teach.widgets import segmentation_explorer"),
         nbformat.v4.new_code_cell("segmentation_explorer()"),
     ])
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
-                                 "name": "python3"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     OUT.mkdir(exist_ok=True)
     nbformat.write(nb, SLIDER_NOTEBOOK)
     return SLIDER_NOTEBOOK
 
 
-def start_server(port: int, token: str, scratch: Path) -> subprocess.Popen:
+def server_command(port: int, token: str, scratch: Path,
+                   environ: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The JupyterLab command line and its environment. The token goes into the environment
+    (``JUPYTER_TOKEN``, readable only by this user in ``/proc/PID/environ``), not into the
+    command line (``/proc/PID/cmdline``, readable by every user of the machine)."""
     sys.path.insert(0, str(ROOT))
     from course import lab_env
 
-    # The check saves each notebook itself; autosave could save one half-run.
-    settings = scratch / "settings" / "@jupyterlab" / "docmanager-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}\n')
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-            "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
-            "--LabApp.default_url=/lab",
+            "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+            "--LabApp.expose_app_in_browser=True", "--LabApp.default_url=/lab",
             f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
             f"--LabApp.user_settings_dir={scratch / 'settings'}"]
     if getattr(os, "geteuid", lambda: 1)() == 0:
         args.append("--allow-root")
-    log = open(OUT / "jupyterlab.log", "w")
-    proc = subprocess.Popen(args, cwd=ROOT, env=lab_env(os.environ), stdout=log,
-                            stderr=subprocess.STDOUT)
+    return args, {**lab_env(environ), "JUPYTER_TOKEN": token}
+
+
+def start_server(port: int, token: str, scratch: Path) -> subprocess.Popen:
+    # The check saves each notebook itself; autosave could save one half-run.
+    settings = scratch / "settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}\n')
+    args, env = server_command(port, token, scratch, dict(os.environ))
+    # The server prints its URL with the token: the log is for this user only.
+    log = os.fdopen(os.open(OUT / "jupyterlab.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                            0o600), "w")
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"JupyterLab exited; see {OUT / 'jupyterlab.log'}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
         except OSError:
             time.sleep(0.3)
+            continue
+        cmdline = Path(f"/proc/{proc.pid}/cmdline")  # Linux: what every user can read
+        if cmdline.exists() and token.encode() in cmdline.read_bytes():
+            proc.kill()
+            raise SystemExit("the JupyterLab token is on the server's command line")
+        return proc
     proc.terminate()
     raise SystemExit("JupyterLab did not start within 120 s")
 

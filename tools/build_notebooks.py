@@ -20,8 +20,8 @@ effect, so that opening a notebook, running it and saving it changes no tracked 
 
 * the ``.md`` twin carries no YAML header (``jupytext.toml``: ``notebook_metadata_filter
   = "-all"``, the setting jupytext's contents manager applies on every save);
-* the ``.ipynb`` metadata is :data:`KERNELSPEC` and :data:`LANGUAGE_INFO` and nothing
-  else. JupyterLab writes the running kernel's ``language_info`` (with the Python patch
+* the ``.ipynb`` metadata is ``KERNELSPEC`` and ``LANGUAGE_INFO`` (from ``course_common``)
+  and nothing else. JupyterLab writes the running kernel's ``language_info`` (with the Python patch
   version, which differs between learners) and jupytext adds its own keys; the server's
   :func:`pre_save_hook` puts back this fixed form on every save.
 """
@@ -35,15 +35,10 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from course_common import KERNELSPEC, LANGUAGE_INFO
 from jupytext.config import load_jupytext_configuration_file
 
 ROOT = Path(__file__).resolve().parents[1]
-
-KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-"""The kernelspec every committed notebook carries."""
-
-LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
-"""The language_info every committed notebook carries (no Python version)."""
 
 VOLATILE_METADATA = ("jupytext", "widgets")
 """Notebook metadata keys dropped on save: jupytext's bookkeeping, ipywidgets' state."""

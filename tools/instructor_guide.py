@@ -22,6 +22,9 @@ import re
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_common import stated_minutes as _stated
+
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructor_guide.md"
 
@@ -61,10 +64,11 @@ START = 9 * 60  # 09:00
 
 
 def stated_minutes(path: Path) -> int:
-    found = re.search(r"\*\*Time\.\*\* About (\d+) minutes", path.read_text())
-    if not found:
+    """The time the notebook ``path`` states; an error if it states none."""
+    minutes = _stated(path.read_text())
+    if minutes is None:
         raise SystemExit(f"{path.relative_to(ROOT)} states no '**Time.** About N minutes'")
-    return int(found.group(1))
+    return minutes
 
 
 def title(path: Path) -> str:

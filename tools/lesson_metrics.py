@@ -5,7 +5,8 @@ Per notebook: prose words, code lines, assert lines, longest code cell, referenc
 source documents ('the seed's ...'), 'Try it' prompts, and the stated time vs a reading-time model:
     minutes = prose words / 120 + code lines / 4
 (120 words/min for technical prose read carefully; 4 lines/min for reading and running code; this
-agreed with an independent careful read of lessons 1-4).
+agreed with an independent careful read of lessons 1-4; the model and the stated time's wording,
+'**Time.** About N minutes', are in tools/course_common.py, shared with the other tools).
 Run from the project root: python3 tools/lesson_metrics.py [--check] [folders]
 (the course's own copy of the reading-model tool; tests/test_lesson_metrics.py runs --check)
 'core' is everything before the first heading that says optional / going further / appendix.
@@ -20,6 +21,9 @@ import pathlib
 import re
 import sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from course_common import WORD, reading_minutes, stated_minutes
+
 SOURCE_REF = re.compile(
     r"\bseed(?:'s|’s)|\bseed (?:lesson|article|claims?|text|document|tests?|exercises?)\b"
     r"|\bthe seed (?:says|states|claims|asks|gives|uses|predicts|writes)\b"
@@ -28,7 +32,6 @@ SOURCE_REF = re.compile(
 )
 OPTIONAL = re.compile(r"^#+ .*(optional|going further|appendix)", flags=re.I | re.M)
 CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", flags=re.S)
-WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def measure(text: str) -> tuple[int, list[str], list[str]]:
@@ -45,11 +48,6 @@ def measure(text: str) -> tuple[int, list[str], list[str]]:
     return len(WORD.findall(prose)), clean, code
 
 
-def stated_minutes(text: str) -> int | None:
-    found = re.search(r"(\d+)\s*min", text[:5000])
-    return int(found.group(1)) if found else None
-
-
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     folders = [a for a in argv if not a.startswith("--")] or ["lessons", "solutions", "exercises"]
@@ -62,8 +60,8 @@ def main(argv: list[str]) -> int:
             core_text = text[: optional.start()] if optional else text
             words, lines, cells = measure(text)
             cwords, clines, _ = measure(core_text)
-            core_model = cwords / 120 + len(clines) / 4
-            model = words / 120 + len(lines) / 4
+            core_model = reading_minutes(cwords, len(clines))
+            model = reading_minutes(words, len(lines))
             asserts = sum(1 for line in lines if line.strip().startswith("assert"))
             longest = max(
                 (len([line for line in c.splitlines() if line.strip()]) for c in cells), default=0
