@@ -47,7 +47,8 @@ Pipeline (the article's method, numpy/scipy only)
 * :mod:`~cellseg_teach.livedead.nuclei`: ``nucleus_threshold(image,
   method="otsu+tiles", coarseness=16, offset=1.2)``, ``nucleus_mask(image,
   threshold=None, opening_radius=1, min_size=12)``, ``call_dead(nucleus_labels,
-  draq7_mask, min_fraction=0.5)``;
+  draq7_mask, min_fraction=0.5)``, ``timelapse_threshold(frames, method="otsu+tiles",
+  coarseness=16, offset=1.2)`` (one threshold for a whole stack);
 * :mod:`~cellseg_teach.livedead.watershed`: ``segregate_cells(cell_area,
   hoechst_nuclei, draq7_nuclei, outline_width=1) -> CellSegmentation(cell_labels,
   nucleus_labels, outlines, n_cells)`` and ``article_segregate_cells(cell_area,
@@ -82,7 +83,7 @@ from .masks import (
     write_class_mask,
 )
 from .morphology import close_mask, disk, fill_holes, open_mask, remove_small_objects
-from .nuclei import call_dead, nucleus_mask, nucleus_threshold
+from .nuclei import call_dead, nucleus_mask, nucleus_threshold, timelapse_threshold
 from .pipeline import (
     DEFAULTS,
     FrameResult,
@@ -149,5 +150,6 @@ __all__ = [
     "segregate_cells",
     "sobel_magnitude",
     "tile_maxima",
+    "timelapse_threshold",
     "write_class_mask",
 ]
