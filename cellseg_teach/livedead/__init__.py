@@ -1,8 +1,14 @@
 """Live/dead assay: synthetic time-lapse with ground truth, and the article's pipeline.
 
-The second seed document segments brightfield + Hoechst + Draq7 time-lapse images into
-five classes to make training masks for a U-Net. This subpackage rebuilds that pipeline
-with numpy/scipy only, and a simulator to check it against known truth.
+The blog post "Image Segmentation", part of a project series on a live/dead assay
+(https://thurstonherricks.com/projects/macrophage-assay/image-segmentation; "the article"
+in this subpackage's docstrings and in lessons 5 and 6), segments brightfield + Hoechst +
+Draq7 time-lapse images into five classes to make training masks for a U-Net, with five
+functions: ``thresholdImage`` (max-of-tiles threshold, :mod:`.threshold`),
+``SobelGradient`` (:mod:`.gradient`), ``morphImage`` (threshold, closing, hole filling,
+:mod:`.morphology`), ``segregate_cells`` (watershed, :mod:`.watershed`) and
+``create_training_mask`` (:mod:`.masks`). This subpackage rebuilds that pipeline with
+numpy/scipy only, and a simulator to check it against known truth.
 
 Synthetic data (:mod:`~cellseg_teach.livedead.synthetic`)
 ---------------------------------------------------------
