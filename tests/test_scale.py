@@ -335,12 +335,13 @@ def test_labels_survive_on_a_distributed_cluster(mosaic):
     # must keep it alive after segment_large returns (it was once released too early).
     import gc
 
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
+
+    from cellseg_teach.cluster import local_cluster
 
     reference, n_ref = segment(smooth(mosaic))
     with (
-        LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
-        as cluster,
+        local_cluster(n_workers=1, threads_per_worker=2, processes=False) as cluster,
         Client(cluster),
     ):
         labels, n = segment_large(da.from_array(mosaic, chunks=256))

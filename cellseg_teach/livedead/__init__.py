@@ -1,8 +1,14 @@
 """Live/dead assay: synthetic time-lapse with ground truth, and the article's pipeline.
 
-The second seed document segments brightfield + Hoechst + Draq7 time-lapse images into
-five classes to make training masks for a U-Net. This subpackage rebuilds that pipeline
-with numpy/scipy only, and a simulator to check it against known truth.
+The blog post "Image Segmentation", part of a project series on a live/dead assay
+(https://thurstonherricks.com/projects/macrophage-assay/image-segmentation; "the article"
+in this subpackage's docstrings and in lessons 5 and 6), segments brightfield + Hoechst +
+Draq7 time-lapse images into five classes to make training masks for a U-Net, with five
+functions: ``thresholdImage`` (max-of-tiles threshold, :mod:`.threshold`),
+``SobelGradient`` (:mod:`.gradient`), ``morphImage`` (threshold, closing, hole filling,
+:mod:`.morphology`), ``segregate_cells`` (watershed, :mod:`.watershed`) and
+``create_training_mask`` (:mod:`.masks`). This subpackage rebuilds that pipeline with
+numpy/scipy only, and a simulator to check it against known truth.
 
 Synthetic data (:mod:`~cellseg_teach.livedead.synthetic`)
 ---------------------------------------------------------
@@ -47,7 +53,8 @@ Pipeline (the article's method, numpy/scipy only)
 * :mod:`~cellseg_teach.livedead.nuclei`: ``nucleus_threshold(image,
   method="otsu+tiles", coarseness=16, offset=1.2)``, ``nucleus_mask(image,
   threshold=None, opening_radius=1, min_size=12)``, ``call_dead(nucleus_labels,
-  draq7_mask, min_fraction=0.5)``;
+  draq7_mask, min_fraction=0.5)``, ``timelapse_threshold(frames, method="otsu+tiles",
+  coarseness=16, offset=1.2)`` (one threshold for a whole stack);
 * :mod:`~cellseg_teach.livedead.watershed`: ``segregate_cells(cell_area,
   hoechst_nuclei, draq7_nuclei, outline_width=1) -> CellSegmentation(cell_labels,
   nucleus_labels, outlines, n_cells)`` and ``article_segregate_cells(cell_area,
@@ -82,7 +89,7 @@ from .masks import (
     write_class_mask,
 )
 from .morphology import close_mask, disk, fill_holes, open_mask, remove_small_objects
-from .nuclei import call_dead, nucleus_mask, nucleus_threshold
+from .nuclei import call_dead, nucleus_mask, nucleus_threshold, timelapse_threshold
 from .pipeline import (
     DEFAULTS,
     FrameResult,
@@ -149,5 +156,6 @@ __all__ = [
     "segregate_cells",
     "sobel_magnitude",
     "tile_maxima",
+    "timelapse_threshold",
     "write_class_mask",
 ]

@@ -7,6 +7,15 @@ times too large. Otsu's threshold falls between background and nuclei and gives 
 right size, but on a frame *without* nuclei (Draq7 before any cell has died) it splits
 the noise in two. :func:`nucleus_threshold` therefore takes the larger of the two:
 Otsu when there are nuclei, the max-of-tiles vote as a floor when there are none.
+
+One threshold per time-lapse. Chosen frame by frame, the Draq7 threshold changes with
+what each frame holds: at 0 h, before any cell has died, Otsu fails and the tile floor
+(about 260 ADU on the course's time-lapse) is used, while later frames get about 600 ADU;
+the low floor then calls cells dead that have barely begun to take up Draq7.
+A stain's threshold is a property of the stain and the camera, not of the frame, so
+:func:`timelapse_threshold` computes one threshold from the pixels of all frames pooled
+(Otsu, with the largest per-frame tile vote as the floor), and
+:func:`~cellseg_teach.livedead.pipeline.run_timelapse` applies it to every frame.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from .._checks import as_image, as_labels, as_real
 from .morphology import open_mask, remove_small_objects
 from .threshold import max_of_tiles_threshold, otsu_threshold
 
-__all__ = ["call_dead", "nucleus_mask", "nucleus_threshold"]
+__all__ = ["call_dead", "nucleus_mask", "nucleus_threshold", "timelapse_threshold"]
 
 
 def nucleus_threshold(
@@ -49,6 +58,60 @@ def nucleus_threshold(
         raise ValueError(f"method must be 'otsu+tiles', 'otsu' or 'tiles', got {method!r}")
     tiles = max_of_tiles_threshold(image, coarseness, offset) if method != "otsu" else -np.inf
     otsu = otsu_threshold(image) if method != "tiles" else -np.inf
+    return float(max(tiles, otsu))
+
+
+def timelapse_threshold(
+    frames: object, method: str = "otsu+tiles", coarseness: int = 16, offset: float = 1.2
+) -> float:
+    """One threshold for every frame of a fluorescence time-lapse (intensity units).
+
+    :func:`nucleus_threshold` applied to the whole stack at once: Otsu's threshold of the
+    histogram of all frames' pixels pooled, and as its floor the largest of the frames'
+    max-of-tiles votes (see the module docstring for why one threshold per time-lapse).
+
+    Parameters
+    ----------
+    frames : array-like, 3-D
+        ``(frames, rows, columns)`` stack of one fluorescence channel (e.g. uint16 ADU).
+    method : {"otsu+tiles", "otsu", "tiles"}
+        As in :func:`nucleus_threshold`, applied to the pooled pixels (Otsu) and to each
+        frame (tiles, the largest vote kept).
+    coarseness, offset
+        Passed to the max-of-tiles threshold.
+
+    Returns
+    -------
+    float
+        The threshold; foreground is ``frame > threshold`` in every frame.
+
+    Examples
+    --------
+    Background at 100 or 101 ADU and a faint 5 x 5 square at 300 ADU (a cell starting
+    to take up the stain); the later frame also holds a bright square at 900 ADU.
+    Frame by frame, the first frame gets the tiles floor and the faint square is
+    foreground; one threshold for both frames puts it below the cut in both:
+
+    >>> import numpy as np
+    >>> first = 100 + np.indices((128, 128)).sum(0) % 2
+    >>> first[5:10, 5:10] = 300
+    >>> later = first.copy(); later[60:90, 60:90] = 900
+    >>> nucleus_threshold(first), nucleus_threshold(later), timelapse_threshold([first, later])
+    (122.0, 300.0, 300.0)
+    """
+    if method not in ("otsu+tiles", "otsu", "tiles"):
+        raise ValueError(f"method must be 'otsu+tiles', 'otsu' or 'tiles', got {method!r}")
+    stack = np.asarray(frames) if not isinstance(frames, (str, bytes)) else frames
+    if not isinstance(stack, np.ndarray) or stack.ndim != 3:
+        shape = getattr(stack, "shape", None)
+        raise ValueError(f"frames must be a (frames, rows, columns) stack, got shape {shape}")
+    pooled = as_image(stack.reshape(-1, stack.shape[-1]) if stack.size else stack[0], "frames")
+    otsu = otsu_threshold(pooled) if method != "tiles" else -np.inf
+    tiles = (
+        max(max_of_tiles_threshold(f, coarseness, offset) for f in stack)
+        if method != "otsu"
+        else -np.inf
+    )
     return float(max(tiles, otsu))
 
 

@@ -11,7 +11,9 @@ Per frame (brightfield, Hoechst, Draq7 → five-class mask):
    opening, drop specks;
 3. cells: nucleus-seeded watershed restricted to the cell area (:func:`~.watershed.
    segregate_cells`, whose markers are the nuclei only, so none collides with the background);
-4. live/dead: a nucleus is dead when half of it or more is in the Draq7 mask;
+4. live/dead: a nucleus is dead when half of it or more is in the Draq7 mask; in a
+   time-lapse, :func:`run_timelapse` uses one Draq7 threshold for all frames
+   (:func:`~.nuclei.timelapse_threshold`), not one per frame;
 5. mask: cell area 1, outlines 2, nuclei of live cells 3, of dead cells 4 (later on
    top). Unlike the article, which paints the raw Hoechst and Draq7 masks, the nucleus
    classes follow the per-nucleus call, so a dead nucleus with residual Hoechst stain
@@ -24,12 +26,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_count, as_image, as_positive
+from .._checks import as_count, as_image, as_positive, as_real
 from .fastmorph import erode
 from .gradient import sobel_magnitude
 from .masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
 from .morphology import close_mask, fill_holes, remove_small_objects
-from .nuclei import call_dead, nucleus_mask, nucleus_threshold
+from .nuclei import call_dead, nucleus_mask, nucleus_threshold, timelapse_threshold
 from .threshold import max_of_tiles_threshold
 from .watershed import segregate_cells
 
@@ -58,13 +60,16 @@ DEFAULTS: dict[str, object] = {
     "min_nucleus_size": 12,
     "dead_fraction": 0.5,
     "outline_width": 1,
+    "draq7_threshold": None,
 }
 """Default parameters of :func:`segment_frame` (pixels and ratios; see its docstring).
 
 The gradient threshold uses small tiles (8 px: most tiles then hold background alone),
 automatic histogram bins (few votes per value otherwise) and a ratio of 3 (the article's
 1.1–1.2 leaves the cell areas several pixels too wide on our images; ratios 2–4 give
-areas within a few percent of IoU of each other)."""
+areas within a few percent of IoU of each other). ``draq7_threshold=None`` lets
+:func:`segment_frame` choose the Draq7 threshold from its frame; :func:`run_timelapse`
+passes one threshold for the whole time-lapse instead."""
 
 
 class FrameResult(NamedTuple):
@@ -112,12 +117,16 @@ class TimeLapseResult(NamedTuple):
         Live/dead call per nucleus, one array per frame.
     n_cells : numpy.ndarray of int, (T,)
         Cells found per frame.
+    draq7_threshold : float or None
+        The Draq7 threshold applied to every frame (ADU); None when each frame chose
+        its own.
     """
 
     cell_labels: np.ndarray
     classes: np.ndarray
     dead: list
     n_cells: np.ndarray
+    draq7_threshold: float | None = None
 
 
 def _grey(image: object, name: str) -> np.ndarray:
@@ -211,7 +220,9 @@ def segment_frame(
         ``min_cell_area`` (see :func:`cell_area_mask`); ``nucleus_method``,
         ``nucleus_coarseness``, ``nucleus_offset`` (:func:`~.nuclei.nucleus_threshold`),
         ``opening_radius``, ``min_nucleus_size`` (:func:`~.nuclei.nucleus_mask`);
-        ``dead_fraction`` (:func:`~.nuclei.call_dead`); ``outline_width`` (pixels).
+        ``dead_fraction`` (:func:`~.nuclei.call_dead`); ``outline_width`` (pixels);
+        ``draq7_threshold`` (ADU; None = chosen from this frame by
+        :func:`~.nuclei.nucleus_threshold`).
 
     Returns
     -------
@@ -249,10 +260,14 @@ def segment_frame(
     area, t_grad = cell_area_mask(bf, **{k: p[k] for k in area_keys})
     thresholds = {"gradient": t_grad}
     masks = {}
+    fixed = {"draq7": p["draq7_threshold"]}
     for name, img in chans.items():
-        thresholds[name] = nucleus_threshold(
-            img, p["nucleus_method"], p["nucleus_coarseness"], p["nucleus_offset"]
-        )
+        if fixed.get(name) is not None:
+            thresholds[name] = as_real(fixed[name], f"{name}_threshold")
+        else:
+            thresholds[name] = nucleus_threshold(
+                img, p["nucleus_method"], p["nucleus_coarseness"], p["nucleus_offset"]
+            )
         masks[name] = nucleus_mask(
             img, thresholds[name], p["opening_radius"], p["min_nucleus_size"]
         )
@@ -281,7 +296,12 @@ def run_timelapse(
         The channel stacks; ``run_timelapse(**timelapse.frames)`` works with the
         output of :func:`~cellseg_teach.livedead.synthetic.make_timelapse`.
     **params
-        As in :func:`segment_frame`.
+        As in :func:`segment_frame`, except ``draq7_threshold``: by default
+        (``"pooled"``) one threshold for every frame,
+        :func:`~.nuclei.timelapse_threshold` of the Draq7 stack; a number (ADU) is used
+        as it is; None lets each frame choose its own (the threshold then changes
+        with what the frame holds, and the frames before any death get a far lower
+        one).
 
     Returns
     -------
@@ -295,6 +315,7 @@ def run_timelapse(
     >>> res.classes.shape, len(res.dead)
     ((2, 96, 96), 2)
     """
+    draq7_threshold = params.pop("draq7_threshold", "pooled")
     _params(params)
     stacks = {}
     for name, arr in (("brightfield", brightfield), ("hoechst", hoechst), ("draq7", draq7)):
@@ -306,6 +327,19 @@ def run_timelapse(
                 f"{name} has shape {a.shape}, but brightfield has {stacks['brightfield'].shape}"
             )
         stacks[name] = a
+    if isinstance(draq7_threshold, str):
+        if draq7_threshold != "pooled":
+            raise ValueError(
+                "draq7_threshold must be 'pooled', a number (ADU) or None, "
+                f"got {draq7_threshold!r}"
+            )
+        draq7_threshold = timelapse_threshold(
+            stacks["draq7"], params.get("nucleus_method", DEFAULTS["nucleus_method"]),
+            params.get("nucleus_coarseness", DEFAULTS["nucleus_coarseness"]),
+            params.get("nucleus_offset", DEFAULTS["nucleus_offset"]),
+        )
+    elif draq7_threshold is not None:
+        draq7_threshold = as_real(draq7_threshold, "draq7_threshold")
     T = stacks["brightfield"].shape[0]
     shape = stacks["brightfield"].shape[1:]
     labels = np.zeros((T, *shape), dtype=np.int32)
@@ -313,9 +347,10 @@ def run_timelapse(
     dead, counts = [], np.zeros(T, dtype=int)
     for t in range(T):
         res = segment_frame(
-            stacks["brightfield"][t], stacks["hoechst"][t], stacks["draq7"][t], **params
+            stacks["brightfield"][t], stacks["hoechst"][t], stacks["draq7"][t],
+            draq7_threshold=draq7_threshold, **params,
         )
         labels[t], classes[t] = res.cell_labels, res.classes
         dead.append(res.dead)
         counts[t] = res.n_cells
-    return TimeLapseResult(labels, classes, dead, counts)
+    return TimeLapseResult(labels, classes, dead, counts, draq7_threshold)
