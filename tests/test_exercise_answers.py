@@ -467,7 +467,16 @@ answers(
 
 _ERRORS_06 = 'baseline_errors = {"split": 0'
 _PIPELINE_06 = "mask = ndimage.binary_fill_holes(sm > otsu_threshold(sm))"
-_DELTAS_06 = "delta_f1 = improved"
+_DELTAS_06 = 'delta_f1 = after["f1"] - before["f1"]'
+
+
+def _changes_06(count: str, delta_f1: str = 'after["f1"] - before["f1"]') -> str:
+    """score_changes's body with another count of the images that improved."""
+    return f"""
+        delta_f1 = {delta_f1}
+        delta_ap = after["ap"] - before["ap"]
+        return delta_f1, delta_ap, {count}
+        """
 
 
 def _watershed_06(markers: str, flood: str = "watershed(-dist, markers, mask=mask)",
@@ -513,7 +522,7 @@ answers(
         dist = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), DIAMETER / 8)
         peaks = mask & (dist == ndimage.maximum_filter(dist, size=19))
         return watershed(-dist, ndimage.label(peaks)[0], mask=mask) > 0
-        """}, message="returns an integer label image: no .found dtype bool"),
+        """}, message="Task 2, improved_pipeline.*expected integer labels .* found dtype bool"),
     Answer("one-marker-per-connected-component", "wrong",
            {_PIPELINE_06: _watershed_06("ndimage.label(mask)[0]")},
            message="merged objects: found 168"),
@@ -534,22 +543,59 @@ answers(
            message="nuclei missed: found 317"),
     Answer("flood-without-the-mask", "wrong",
            {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19), flood="watershed(-dist, markers)")},
-           message="extra objects: found 1353"),
-    Answer("relative-change-of-f1", "wrong", {_DELTAS_06: """
-        delta_f1 = improved["f1"] / baseline["f1"]
-        delta_ap = improved["ap"] / baseline["ap"]
-        n_images_better = int(np.sum(improved["f1_per_image"] > baseline["f1_per_image"]))
-        """}, message="delta_f1: found 1.121, expected 0.09722"),
-    Answer("mean-of-per-image-f1", "wrong", {_DELTAS_06: """
-        delta_f1 = np.mean(improved["f1_per_image"] - baseline["f1_per_image"])
-        delta_ap = improved["ap"] - baseline["ap"]
-        n_images_better = int(np.sum(improved["f1_per_image"] > baseline["f1_per_image"]))
-        """}, message="delta_f1: found 0.09206, expected 0.09722"),
-    Answer("fraction-of-images-not-count", "wrong", {_DELTAS_06: """
-        delta_f1 = improved["f1"] - baseline["f1"]
-        delta_ap = improved["ap"] - baseline["ap"]
-        n_images_better = np.mean(improved["f1_per_image"] > baseline["f1_per_image"])
-        """}, message="n_images_better: found 1, expected 12"),
+           message="Task 2, foreground of image 0: .* lie outside the Otsu mask"),
+    Answer("relative-change-of-f1", "wrong",
+           {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] > before['f1_per_image']))",
+                                    'after["f1"] / before["f1"]')},
+           message="Task 3, score_changes.* delta_f1 found 1.077, expected 0.05"),
+    Answer("mean-of-per-image-f1", "wrong",
+           {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] > before['f1_per_image']))",
+                                    'np.mean(after["f1_per_image"] - before["f1_per_image"])')},
+           message="Task 3, score_changes.* delta_f1 found 0.042, expected 0.05"),
+    Answer("fraction-of-images-not-count", "wrong",
+           {_DELTAS_06: _changes_06("np.mean(after['f1_per_image'] > before['f1_per_image'])")},
+           message="Task 3, .*n_images_better found 0.6, expected 3"),
+    Answer("images-better-or-equal", "wrong",
+           {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] >= before['f1_per_image']))")},
+           message="Task 3, .*n_images_better found 4, expected 3"),
+    Answer("images-with-a-positive-f1", "wrong",
+           {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] > 0))")},
+           message="Task 3, .*n_images_better found 5, expected 3"),
+    Answer("number-of-images", "wrong",
+           {_DELTAS_06: _changes_06("len(after['f1_per_image'])")},
+           message="Task 3, .*n_images_better found 5, expected 3"),
+    Answer("images-above-the-pooled-f1", "wrong",
+           {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] > before['f1']))")},
+           message="Task 3, .*n_images_better found 4, expected 3"),
+    Answer("no-size-filter", "wrong", {_PIPELINE_06: """
+        sm = smooth(image, 2.0)
+        mask = ndimage.binary_fill_holes(sm > otsu_threshold(sm))
+        dist = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), DIAMETER / 8)
+        peaks = mask & (dist == ndimage.maximum_filter(dist, size=19))
+        return watershed(-dist, ndimage.label(peaks)[0], mask=mask)
+        """}, message="Task 2, objects under 30 px in image"),
+    Answer("otsu-on-the-raw-image", "wrong", {_PIPELINE_06: """
+        sm = smooth(image, 2.0)
+        mask = ndimage.binary_fill_holes(sm > otsu_threshold(image))
+        dist = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), DIAMETER / 8)
+        peaks = mask & (dist == ndimage.maximum_filter(dist, size=19))
+        labels = watershed(-dist, ndimage.label(peaks)[0], mask=mask)
+        area = np.bincount(labels.ravel())
+        labels[(area < 30)[labels]] = 0
+        return labels
+        """}, message="Task 2, foreground of image 0: the objects cover 98.1%"),
+    Answer("h-maxima-markers", "alternative", {_PIPELINE_06: """
+        from skimage.morphology import h_maxima
+
+        sm = smooth(image, 2.0)
+        mask = ndimage.binary_fill_holes(sm > otsu_threshold(sm))
+        dist = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), DIAMETER / 8)
+        markers = ndimage.label(h_maxima(dist, 1.0) & mask, structure=np.ones((3, 3)))[0]
+        labels = watershed(-dist, markers, mask=mask)
+        area = np.bincount(labels.ravel())
+        labels[(area < 30)[labels]] = 0
+        return labels
+        """}),
     Answer("peak-local-max-and-a-counter", "alternative", {
         _ERRORS_06: """
         from collections import Counter
@@ -575,9 +621,9 @@ answers(
         return labels
         """,
         _DELTAS_06: """
-        delta_f1, delta_ap = (improved[k] - baseline[k] for k in ("f1", "ap"))
-        n_images_better = sum(b < i for b, i in zip(baseline["f1_per_image"],
-                                                    improved["f1_per_image"]))
+        delta_f1, delta_ap = (after[k] - before[k] for k in ("f1", "ap"))
+        return delta_f1, delta_ap, sum(b < i for b, i in zip(before["f1_per_image"],
+                                                             after["f1_per_image"]))
         """}),
     Answer("no-hole-filling-and-a-window-of-diameter-over-3", "alternative", {_PIPELINE_06: """
         sm = smooth(image, 2.0)
@@ -629,6 +675,10 @@ def test_exercise_rejects_wrong_answer(stem, answer):
     assert isinstance(outcome.error, AssertionError), outcome.describe()
     message = str(outcome.error)
     assert message, "a check must say what it expected and what it found"
+    tasks = re.findall(r"\b(\d+[a-z]?)\b", cell.split("\n", 1)[0])
+    assert any(message.startswith(f"Task {t}, ") for t in tasks), (
+        f"{answer.name}: the message does not start with the task of its check cell "
+        f"({cell.splitlines()[0]!r}):\n{message}")
     assert re.search(answer.message, message), (
         f"{answer.name} was rejected with an unexpected message:\n{message}")
 
