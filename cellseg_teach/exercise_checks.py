@@ -394,15 +394,22 @@ def check_separation_sweep(count: object, error: object, correct: object,
              "error": "centre_error(true centres, found centres): the mean over the two true "
                       "cells of the distance to the nearest found centre",
              "correct": "exactly two regions, both matched within MATCH_DISTANCE"}
+    # the error of a right answer may differ by a fraction of a pixel: where two markers
+    # reach a pixel at the same time, another flooding order gives it to the other region
+    atol = {"count": 0, "correct": 0, "error": 0.5}
     for table_name in ("count", "correct", "error"):
         for m in methods:
             found = np.asarray(tables[table_name][m], dtype=float)
-            where = _first_difference(found, ref[table_name][m], atol=0.05)
+            want = ref[table_name][m]
+            where = _first_difference(found, want, atol=atol[table_name])
             if where is not None:
                 i, j = where
+                f, w = found[i, j], want[i, j]
+                if table_name == "correct":
+                    f, w = bool(f), bool(w)
                 fail(f"{table_name}[{m!r}] at separation {int(separations[i])} px, seed "
-                     f"{list(seeds)[j]}: found {_show(found[i, j])}, expected "
-                     f"{_show(ref[table_name][m][i, j])} ({hints[table_name]})")
+                     f"{list(seeds)[j]}: found {_show(f)}, expected {_show(w)} "
+                     f"({hints[table_name]})")
     print(f"count, error and correct: {len(separations)} separations × {len(seeds)} seeds, "
           "all three methods ok")
 

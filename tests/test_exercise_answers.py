@@ -96,6 +96,33 @@ _SPLIT = "distance = ndimage.distance_transform_edt(mask)\n    markers = find_ma
 _BY_INTENSITY = "return grow_markers(mask, find_markers(smoothed, mask, min_distance))"
 _SWEEP_02 = "count = {m: np.zeros((len(SEPARATIONS), len(SWEEP_SEEDS)), dtype=int)"
 
+def _sweep_02(line: str) -> str:
+    """The sweep of task 5 with one line of the scoring replaced."""
+    body = """
+        count = {m: np.zeros((len(SEPARATIONS), len(SWEEP_SEEDS)), dtype=int) for m in METHODS}
+        error = {m: np.zeros((len(SEPARATIONS), len(SWEEP_SEEDS))) for m in METHODS}
+        correct = {m: np.zeros((len(SEPARATIONS), len(SWEEP_SEEDS)), dtype=bool) for m in METHODS}
+        for i, d in enumerate(SEPARATIONS):
+            for j, seed in enumerate(SWEEP_SEEDS):
+                img, c = two_cells(d, seed)
+                sm = smooth(img)
+                lab, _ = segment(sm)
+                fg = lab > 0
+                results = {"plain": lab, "distance": split_touching(fg),
+                           "intensity": split_by_intensity(sm, fg)}
+                for m, labels in results.items():
+                    found = label_centroids(labels)
+                    count[m][i, j] = labels.max()
+                    error[m][i, j] = centre_error(c, found)
+                    matched = match_by_distance(c, found, MATCH_DISTANCE).n_matched
+                    correct[m][i, j] = labels.max() == 2 and matched == 2
+        """
+    key = line.split(" = ")[0]
+    lines = [("                    " + line) if ln.strip().startswith(key + " =") else ln
+             for ln in body.split("\n")]
+    return "\n".join(lines)
+
+
 answers(
     "02_watershed",
     Answer("plateau-pixels-not-joined", "wrong", {_MARKERS: """
@@ -106,7 +133,7 @@ answers(
     Answer("window-of-min-distance-pixels", "wrong", {_MARKERS: """
         peaks = (surface == ndimage.maximum_filter(surface, size=min_distance)) & mask
         return ndimage.label(peaks, structure=np.ones((3, 3)))[0]
-        """}, message="two peaks 3 px apart, min_distance=3: found 2, expected 1"),
+        """}, message="two peaks 3 px apart, min_distance=3, higher on the left: found 2, expected 1"),
     Answer("markers-with-their-positive-sign", "wrong", {_GROW: """
         cost = np.where(mask, 0, 255).astype(np.uint8)
         labels = ndimage.watershed_ift(cost, markers.astype(np.int32))
@@ -122,7 +149,61 @@ answers(
     Answer("intensity-split-on-the-distance", "wrong", {_BY_INTENSITY: """
         distance = ndimage.distance_transform_edt(mask)
         return grow_markers(mask, find_markers(distance, mask, min_distance))
-        """}, message="split_by_intensity at 14 px, default noise: found 2, expected 1"),
+        """}, message="Task 4, regions of split_by_intensity, noise-free pair 13 px apart: found 1"),
+    Answer("float-marker-labels", "wrong", {_MARKERS: """
+        size = 2 * int(min_distance) + 1
+        peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask
+        return ndimage.label(peaks, structure=np.ones((3, 3)))[0] * 1.0
+        """}, message="Task 2a, find_markers.*expected integer labels .*found dtype float64"),
+    Answer("even-window-of-twice-min-distance", "wrong", {_MARKERS: """
+        peaks = (surface == ndimage.maximum_filter(surface, size=2 * min_distance)) & mask
+        return ndimage.label(peaks, structure=np.ones((3, 3)))[0]
+        """}, message="Task 2a, .*higher on the right: found 2, expected 1"),
+    Answer("plateau-labelled-4-connected", "wrong", {_MARKERS: """
+        size = 2 * int(min_distance) + 1
+        peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask
+        return ndimage.label(peaks)[0]
+        """}, message="Task 2a, markers of a plateau whose two pixels touch at a corner: found 2"),
+    Answer("intensity-smoothed-twice", "wrong", {_BY_INTENSITY: """
+        return grow_markers(mask, find_markers(smooth(smoothed), mask, min_distance))
+        """}, message="Task 4, regions of split_by_intensity, noise-free pair 13 px apart: found 1"),
+    Answer("centre-error-arguments-swapped", "wrong", {_SWEEP_02: _sweep_02(
+        "error[m][i, j] = centre_error(found, c)")},
+        message="Task 5, error\\['(plain|distance|intensity)'\\] at separation"),
+    Answer("correct-needs-one-match", "wrong", {_SWEEP_02: _sweep_02(
+        "correct[m][i, j] = labels.max() == 2 and matched == 1")},
+        message="Task 5, correct\\['plain'\\] at separation 20 px, seed .*: found False, "
+                "expected True"),
+    Answer("grey-dilation-and-skimage-label", "alternative", {_MARKERS: """
+        from skimage.measure import label
+
+        size = 2 * int(min_distance) + 1
+        peaks = mask & (surface >= ndimage.grey_dilation(surface, size=(size, size)))
+        return label(peaks, connectivity=2)
+        """}),
+    Answer("skimage-flat-flood", "alternative", {_GROW: """
+        from skimage.segmentation import watershed
+
+        flooded = watershed(np.zeros(mask.shape), markers, mask=mask)
+        return flooded
+        """}),
+    Answer("cost-wall-of-one", "alternative", {_GROW: """
+        cost = np.where(mask, 0, 1).astype(np.uint8)
+        labels = -ndimage.watershed_ift(cost, -markers.astype(np.int32))
+        pieces, _ = ndimage.label(mask)
+        labels[~(mask & np.isin(pieces, pieces[markers > 0]))] = 0
+        return labels
+        """}),
+    Answer("breadth-first-growth-by-dilation", "alternative", {_GROW: """
+        labels = np.where(mask, markers, 0).astype(int)
+        cross = ndimage.generate_binary_structure(2, 1)
+        while True:
+            grown = ndimage.grey_dilation(labels, footprint=cross)
+            new = mask & (labels == 0) & (grown > 0)
+            if not new.any():
+                return labels
+            labels[new] = grown[new]
+        """}),
     Answer("footprint-bincount-and-a-flat-loop", "alternative", {
         _MARKERS: """
         footprint = np.ones((2 * min_distance + 1, 2 * min_distance + 1), dtype=bool)
@@ -556,7 +637,8 @@ answers(
            {_DELTAS_06: _changes_06("np.mean(after['f1_per_image'] > before['f1_per_image'])")},
            message="Task 3, .*n_images_better found 0.6, expected 3"),
     Answer("images-better-or-equal", "wrong",
-           {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] >= before['f1_per_image']))")},
+           {_DELTAS_06: _changes_06(
+               "int(np.sum(after['f1_per_image'] >= before['f1_per_image']))")},
            message="Task 3, .*n_images_better found 4, expected 3"),
     Answer("images-with-a-positive-f1", "wrong",
            {_DELTAS_06: _changes_06("int(np.sum(after['f1_per_image'] > 0))")},
