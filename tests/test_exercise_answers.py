@@ -257,6 +257,7 @@ _SWEEP = "dim_recall, bright_recall, unmatched_per_image, noise_per_image = ("
 _BEST = "errors = ((1 - dim_recall) * n_dim_total"
 _REGION_MEAN = "def expected_region_mean(peak, threshold):"
 _CLASSIFY = "counts = {name: np.zeros(3, dtype=int)"
+_CHOOSE = "(lambda thresholds, errors, noise: float(thresholds[noise == 0][np.argmin(errors[noise == 0])]))"
 
 answers(
     "03_dim_cells",
@@ -266,7 +267,7 @@ answers(
         found = np.isin(np.arange(len(centres)), m.true_index)
         return {"dim_found": int(found[is_dim].sum()), "bright_found": int(found[~is_dim].sum()),
                 "unmatched": int((~found).sum())}
-        '''}, message="default image at 0.5: found .*unmatched: 4"),
+        '''}, message="Task 2b, score_detections on image 0 at threshold 0.5: found .*unmatched: 4"),
     Answer("unmatched-total-not-per-image", "wrong", {_SWEEP: '''
         dim_recall, bright_recall, unmatched_per_image, noise_per_image = (
             np.zeros(len(THRESHOLDS)) for _ in range(4))
@@ -276,15 +277,37 @@ answers(
             bright_recall[k] = sum(x["bright_found"] for x in s) / n_bright_total
             unmatched_per_image[k] = sum(x["unmatched"] for x in s)
             noise_per_image[k] = np.mean([segment(z, t)[1] for z in noise_smoothed])
-        '''}, message="unmatched detections per image at 0.29: found 1, expected 0.025"),
+        '''}, message="Task 3a, unmatched_per_image at threshold 0.08: found"),
     Answer("errors-as-fractions", "wrong", {_BEST: '''
         errors = (1 - dim_recall) + (1 - bright_recall) + unmatched_per_image
+        choose_threshold = ''' + _CHOOSE + '''
         best_threshold = float(THRESHOLDS[np.argmin(np.where(noise_per_image == 0, errors, 99))])
-        '''}, message="errors at 0.50: found 1, expected 160"),
+        '''}, message="Task 3b, errors at threshold 0.08: found .*, expected"),
     Answer("errors-without-unmatched", "wrong", {_BEST: '''
         errors = (1 - dim_recall) * n_dim_total + (1 - bright_recall) * n_bright_total
+        choose_threshold = ''' + _CHOOSE + '''
         best_threshold = float(THRESHOLDS[np.argmin(np.where(noise_per_image == 0, errors, 999))])
-        '''}, message="errors at 0.29: found 3, expected 4"),
+        '''}, message="Task 3b, errors at threshold 0.08: found"),
+    Answer("threshold-choice-without-the-noise-rule", "wrong", {_BEST: '''
+        errors = ((1 - dim_recall) * n_dim_total + (1 - bright_recall) * n_bright_total
+                  + unmatched_per_image * len(sample))
+
+        def choose_threshold(thresholds, errors, noise_per_image):
+            return float(thresholds[np.argmin(errors)])
+
+        best_threshold = choose_threshold(THRESHOLDS, errors, noise_per_image)
+        '''}, message=r"Task 3b, choose_threshold\(thresholds=\[0.1, 0.2, 0.3, 0.4\], "
+                    r"errors=\[1, 5, 2, 4\].*found 0.1, expected 0.3"),
+    Answer("threshold-above-the-last-noisy-one", "alternative", {_BEST: '''
+        errors = np.rint((1 - dim_recall) * n_dim_total + (1 - bright_recall) * n_bright_total
+                         + unmatched_per_image * len(sample))
+
+        def choose_threshold(thresholds, errors, noise_per_image):
+            quiet = np.flatnonzero(np.asarray(noise_per_image) == 0)
+            return float(thresholds[quiet[np.argmin(np.asarray(errors)[quiet])]])
+
+        best_threshold = choose_threshold(THRESHOLDS, errors, noise_per_image)
+        '''}),
     Answer("means-include-the-background", "wrong", {_SEGMENT_WITH_MEANS: '''
         labels, n = segment(smoothed, threshold, min_size)
         return labels, ndimage.mean(smoothed, labels, index=np.arange(n + 1))
@@ -295,13 +318,13 @@ answers(
 
         class_threshold = (expected_region_mean(bright_peak, best_threshold)
                            + expected_region_mean(dim_peak, best_threshold)) / 2
-        '''}, message=r"expected_region_mean\(1.0, 0.5\): found 0.75, expected 0.7213"),
+        '''}, message=r"Task 4b, expected_region_mean\(1.0, 0.5\): found 0.75, expected 0.7213"),
     Answer("class-threshold-between-the-peaks", "wrong", {_REGION_MEAN: '''
         def expected_region_mean(peak, threshold):
             return (peak - threshold) / np.log(peak / threshold)
 
         class_threshold = (bright_peak + dim_peak) / 2
-        '''}, message="class_threshold: found 0.63, expected 0.4312"),
+        '''}, message="Task 4b, class_threshold: found 0.63, expected 0.4312"),
     Answer("dim-and-bright-swapped", "wrong", {_CLASSIFY: '''
         tp = {"bright": 0, "dim": 0}; called = dict(tp); true = dict(tp)
         for sm, (_, c, d) in zip(sample_smoothed, sample):
@@ -336,8 +359,12 @@ answers(
         _BEST: '''
         missed = (1 - dim_recall) * 160 + (1 - bright_recall) * 160
         errors = np.round(missed + 40 * unmatched_per_image)
-        errors[noise_per_image > 0] = np.inf
-        best = int(np.argmin(errors))
+
+        def choose_threshold(thresholds, errors, noise_per_image):
+            best = int(np.argmin(np.where(noise_per_image > 0, np.inf, errors)))
+            return thresholds[0] + 0.1 * round(10 * (thresholds[best] - thresholds[0]), 1)
+
+        best = int(np.argmin(np.where(noise_per_image > 0, np.inf, errors)))
         best_threshold = 0.08 + 0.01 * best   # not exactly a value of THRESHOLDS
         ''',
         _SEGMENT_WITH_MEANS: '''
