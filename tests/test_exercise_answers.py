@@ -417,26 +417,53 @@ answers(
     Answer("misses-and-false-from-the-count", "wrong", {_SCORE_IMAGE: """
         labels, count = segment(smooth(image))
         return count, max(len(centres) - count, 0), max(count - len(centres), 0)
-        """}, message=r"noise 0.65, image 5: \(count, missed, false\): found \(7, 1, 0\)"),
+        """}, message=r"Task 1, score_image at noise 0.65, image 5: \(count, missed, false\): "
+                   r"found \(7, 1, 0\)"),
     Answer("count-of-matched-regions", "wrong", {_SCORE_IMAGE: """
         labels, count = segment(smooth(image))
         m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
         return m.n_matched, m.n_true - m.n_matched, m.n_found - m.n_matched
-        """}, message=r"found \(6, 2, 1\), expected \(7, 2, 1\)"),
+        """}, message=r"Task 1, .*found \(6, 2, 1\), expected \(7, 2, 1\)"),
     Answer("wrong-means-count-not-8", "wrong", {_EXTEND: _TASK3_04 + """
         fraction_wrong = (result["count"] != N_CELLS).mean(axis=1)
         first_failure = float(levels[np.argmax(fraction_wrong > FAIL_FRACTION)])
-        """}, message="fraction of images wrong at noise 0.85: found 0.7, expected 0.88"),
+        """}, message="Task 3, fraction of images wrong at noise 0.\\d+: found"),
     Answer("first-level-with-any-wrong-image", "wrong", {_EXTEND: _TASK3_04 + """
         bad = (result["count"] != N_CELLS) | (result["missed"] > 0) | (result["false"] > 0)
         fraction_wrong = bad.mean(axis=1)
         first_failure = float(levels[np.argmax(fraction_wrong > 0)])
-        """}, message="first_failure: found 0.6, expected 0.65"),
+        """}, message="Task 3, first_failure: found 0.6, expected 0.65"),
     Answer("wrong-images-counted-not-a-fraction", "wrong", {_EXTEND: _TASK3_04 + """
         bad = (result["count"] != N_CELLS) | (result["missed"] > 0) | (result["false"] > 0)
         fraction_wrong = bad.sum(axis=1)
         first_failure = float(levels[np.argmax(fraction_wrong > FAIL_FRACTION)])
-        """}, message="fraction_wrong lies between 0 and 1: no"),
+        """}, message="Task 3, fraction_wrong lies between 0 and 1: no"),
+    Answer("score-as-a-dict", "wrong", {_SCORE_IMAGE: """
+        labels, count = segment(smooth(image))
+        m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
+        return {"count": count, "missed": m.n_true - m.n_matched, "false": count - m.n_matched}
+        """}, message="Task 1, score_image.*expected 3 numbers in a tuple .*found a dict"),
+    Answer("seed-k-instead-of-seed-plus-k", "wrong", {_SWEEP_04: """
+        out = {key: np.zeros((len(noise_levels), n_images), dtype=int)
+               for key in ("count", "missed", "false")}
+        for i, level in enumerate(noise_levels):
+            for k in range(n_images):
+                scores = score_image(*make_image(noise_scale=level, seed=k))
+                for key, value in zip(("count", "missed", "false"), scores):
+                    out[key][i, k] = value
+        return out
+        """}, message="Task 2, sweep at noise 0.85, image 0: found"),
+    Answer("one-seed-for-every-image", "wrong", {_SWEEP_04: """
+        out = {key: np.zeros((len(noise_levels), n_images), dtype=int)
+               for key in ("count", "missed", "false")}
+        for i, level in enumerate(noise_levels):
+            image, centres = make_image(noise_scale=level)
+            scores = score_image(image, centres)
+            for k in range(n_images):
+                for key, value in zip(("count", "missed", "false"), scores):
+                    out[key][i, k] = value
+        return out
+        """}, message="Task 2, sweep at noise 0.85, image 1: found"),
     Answer("sets-stacked-arrays-and-flatnonzero", "alternative", {
         _SCORE_IMAGE: """
         labels, n = segment(smooth(image))
