@@ -564,6 +564,13 @@ answers(
         return segment(smoothed, MARGIN, MIN_CELL_SIZE)[0]
         """}, message="errors of the local threshold"),
     Answer("window-of-9-blocks", "alternative", {_DOWN: _downsampled("9", _ZOOM)}),
+    Answer("zoom-without-grid-mode", "alternative",
+           {_DOWN: _downsampled("11", "ndimage.zoom(small, factor, order=1)")}),
+    Answer("hard-coded-arrays", "wrong", {_TASK3: """
+        errors_at_05 = np.array([0, 10, 50, 60, 70])
+        best_global = np.array([0.5, 0.6, 0.7, 0.9, 1.0])
+        errors_best_global = np.array([0, 0, 0, 2, 15])
+        """}, message="Task 3, errors at 0.5 at A = 0.4: found 10, expected"),
     Answer("kron-upsampling", "alternative",
            {_DOWN: _downsampled("11", "np.kron(small, np.ones((factor, factor)))")}),
     Answer("float-arrays-and-other-loops", "alternative", {
