@@ -48,6 +48,10 @@ answers(
         clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)
         clipped_std_by_hand = math.sqrt(NOISE**2 / 2) / (2 * math.sqrt(math.pi) * SIGMA_S)
         """}, message="clipped_std_by_hand against theory: found 0.01496"),
+    Answer("clipped-std-from-the-half-normal-formula", "wrong", {_CLIPPED: """
+        clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)
+        clipped_std_by_hand = NOISE * math.sqrt(1 - 2 / math.pi) / (2 * math.sqrt(math.pi) * SIGMA_S)
+        """}, message="Task 3a, clipped_std_by_hand against theory: found 0.01275, expected 0.01235"),
     Answer("radius-of-the-unsmoothed-cell", "wrong", {_RADIUS: """
         radius_by_hand = SIGMA * math.sqrt(2 * math.log(B / T))
         area_by_hand = math.pi * radius_by_hand**2
