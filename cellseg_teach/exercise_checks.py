@@ -543,6 +543,39 @@ def check_threshold_choice(choose_threshold: Callable, errors: object, best_thre
     print(f"best_threshold: {got:.2f} ok")
 
 
+def check_class_scores(class_scores: object, sample_smoothed: Sequence[np.ndarray],
+                       sample: Sequence[tuple], threshold: float, class_threshold: float,
+                       min_size: int, match_distance: float) -> None:
+    """Exercise 3, task 5: precision and recall per class, against a reference computed here
+    (detections called dim when their mean is below ``class_threshold``, matched to the true
+    cells of the same class)."""
+    from .matching import label_centroids, match_by_distance
+    from .segmentation import segment
+
+    counts = {"bright": np.zeros(3), "dim": np.zeros(3)}
+    for sm, (_, c, d) in zip(sample_smoothed, sample, strict=True):
+        labels, n = segment(sm, threshold, min_size)
+        sums = np.bincount(labels.ravel(), weights=sm.ravel(), minlength=n + 1)[1:]
+        means = sums / np.maximum(np.bincount(labels.ravel(), minlength=n + 1)[1:], 1)
+        xy = label_centroids(labels)
+        for name, true_sel, found_sel in (("dim", d, means < class_threshold),
+                                          ("bright", ~d, means >= class_threshold)):
+            m = match_by_distance(c[true_sel], xy[found_sel], match_distance)
+            counts[name] += (m.n_matched, m.n_found, m.n_true)
+    expect_keys("class_scores", class_scores, ["bright", "dim"])
+    for name in ("bright", "dim"):
+        expect_keys(f"class_scores[{name!r}]", class_scores[name], ["precision", "recall"])
+        tp, called, true = counts[name]
+        for key, want, why in (("precision", tp / max(called, 1),
+                                f"true {name} cells found / detections called {name}"),
+                               ("recall", tp / max(true, 1),
+                                f"true {name} cells found / all true {name} cells")):
+            got = _number(f"{name} {key}", class_scores[name][key])
+            if abs(got - want) > 1e-6:
+                fail(f"{name} {key}: found {got:.4g}, expected {want:.4g} ({why})")
+            print(f"{name} {key}: {got:.3f} ok")
+
+
 def _region_mean(peak: float, threshold: float) -> float:
     return (peak - threshold) / math.log(peak / threshold)
 
@@ -812,14 +845,16 @@ def check_improved_pipeline(improved_pipeline: Callable, images: Sequence[np.nda
     print("size filter and foreground, images 0 to 2: ok")
 
 
-def check_watershed_errors(truths: Sequence[np.ndarray], found: Sequence[np.ndarray],
-                           simple_errors: Mapping[str, int], gain_f1: float,
-                           gain_ap: float) -> dict[str, int]:
-    """Exercise 6, task 2: what the watershed does to the errors over the images.
+def check_watershed_errors(truths: Sequence[np.ndarray], improved: Mapping,
+                           baseline: Mapping, simple_errors: Mapping[str, int]) -> dict[str, int]:
+    """Exercise 6, task 2: what the watershed does to the errors over the images, and the
+    gains in pooled F1 and mean AP (results of ``score_pipeline``).
 
     Prints the error counts of both pipelines and returns those of the improved one.
     """
-    new_errors = _summed_errors(truths, found)
+    new_errors = _summed_errors(truths, improved["found"])
+    gain_f1 = improved["f1"] - baseline["f1"]
+    gain_ap = improved["ap"] - baseline["ap"]
     n_nuclei = sum(len(np.unique(t)) - 1 for t in truths)
     print("errors, simple pipeline:  ", _show(dict(simple_errors)))
     print("errors, with a watershed: ", _show(new_errors))
