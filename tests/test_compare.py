@@ -62,11 +62,11 @@ def test_compare_refuses_truth_values_and_strings_naming_the_argument(measured, 
 def test_compare_refuses_an_empty_selection():
     thresholds = np.round(np.arange(0.05, 0.36, 0.01), 2)
     counts = np.zeros_like(thresholds)
-    with pytest.raises(ValueError, match="measured is empty .*cannot fail"):
+    with pytest.raises(ValueError, match=r"measured is empty .*cannot fail"):
         compare("false cells at 0.5", counts[thresholds >= 0.5], 0)
     with pytest.raises(ValueError, match="predicted is empty"):
         compare("x", 0, [])
-    with pytest.raises(TypeError, match=r"measured must be one number, got an array of shape \(2,\)"):
+    with pytest.raises(TypeError, match=r"measured must be one number, got an array of shape"):
         compare("x", np.array([1.0, 2.0]), 1.0)
 
 
@@ -82,7 +82,7 @@ def test_compare_accepts_numpy_scalars_and_one_element_arrays(capsys):
 @pytest.mark.parametrize("digits, error", [(2.5, TypeError), ("3", TypeError), (True, TypeError),
                                            (-1, ValueError), (16, ValueError)])
 def test_compare_digits_must_be_a_small_integer(digits, error):
-    with pytest.raises(error, match="^digits must be"):
+    with pytest.raises(error, match=r"^digits must be"):
         compare("x", 1.0, 1.0, digits=digits)
 
 
@@ -91,7 +91,7 @@ def test_check_refuses_a_condition_over_nothing():
     counts = np.zeros_like(thresholds)
     # `counts[thresholds >= 0.5].sum() == 0` is True whatever counts holds: it cannot fail
     assert counts[thresholds >= 0.5].sum() == 0
-    with pytest.raises(ValueError, match="is empty: .*cannot fail"):
+    with pytest.raises(ValueError, match=r"is empty: .*cannot fail"):
         check("no false cell at 0.5", counts[thresholds >= 0.5] == 0)
     with pytest.raises(TypeError, match="must be a truth value"):
         check("x", "yes")

@@ -50,8 +50,10 @@ answers(
         """}, message="clipped_std_by_hand against theory: found 0.01496"),
     Answer("clipped-std-from-the-half-normal-formula", "wrong", {_CLIPPED: """
         clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)
-        clipped_std_by_hand = NOISE * math.sqrt(1 - 2 / math.pi) / (2 * math.sqrt(math.pi) * SIGMA_S)
-        """}, message="Task 3a, clipped_std_by_hand against theory: found 0.01275, expected 0.01235"),
+        half_normal_std = NOISE * math.sqrt(1 - 2 / math.pi)   # the std of |X|, not of max(X, 0)
+        clipped_std_by_hand = half_normal_std / (2 * math.sqrt(math.pi) * SIGMA_S)
+        """}, message="Task 3a, clipped_std_by_hand against theory: found 0.01275, "
+                      "expected 0.01235"),
     Answer("radius-of-the-unsmoothed-cell", "wrong", {_RADIUS: """
         radius_by_hand = SIGMA * math.sqrt(2 * math.log(B / T))
         area_by_hand = math.pi * radius_by_hand**2
@@ -137,7 +139,8 @@ answers(
     Answer("window-of-min-distance-pixels", "wrong", {_MARKERS: """
         peaks = (surface == ndimage.maximum_filter(surface, size=min_distance)) & mask
         return ndimage.label(peaks, structure=np.ones((3, 3)))[0]
-        """}, message="two peaks 3 px apart, min_distance=3, higher on the left: found 2, expected 1"),
+        """}, message="two peaks 3 px apart, min_distance=3, higher on the left: found 2, "
+                      "expected 1"),
     Answer("markers-with-their-positive-sign", "wrong", {_GROW: """
         cost = np.where(mask, 0, 255).astype(np.uint8)
         labels = ndimage.watershed_ift(cost, markers.astype(np.int32))
@@ -153,7 +156,8 @@ answers(
     Answer("intensity-split-on-the-distance", "wrong", {_BY_INTENSITY: """
         distance = ndimage.distance_transform_edt(mask)
         return grow_markers(mask, find_markers(distance, mask, min_distance))
-        """}, message="Task 4, regions of split_by_intensity, noise-free pair 13 px apart: found 1"),
+        """}, message="Task 4, regions of split_by_intensity, noise-free pair 13 px apart: "
+                      "found 1"),
     Answer("float-marker-labels", "wrong", {_MARKERS: """
         size = 2 * int(min_distance) + 1
         peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask
@@ -170,7 +174,8 @@ answers(
         """}, message="Task 2a, markers of a plateau whose two pixels touch at a corner: found 2"),
     Answer("intensity-smoothed-twice", "wrong", {_BY_INTENSITY: """
         return grow_markers(mask, find_markers(smooth(smoothed), mask, min_distance))
-        """}, message="Task 4, regions of split_by_intensity, noise-free pair 13 px apart: found 1"),
+        """}, message="Task 4, regions of split_by_intensity, noise-free pair 13 px apart: "
+                      "found 1"),
     Answer("centre-error-arguments-swapped", "wrong", {_SWEEP_02: _sweep_02(
         "error[m][i, j] = centre_error(found, c)")},
         message="Task 5, error\\['(plain|distance|intensity)'\\] at separation"),
@@ -261,7 +266,8 @@ _SWEEP = "dim_recall, bright_recall, unmatched_per_image, noise_per_image = ("
 _BEST = "errors = ((1 - dim_recall) * n_dim_total"
 _REGION_MEAN = "def expected_region_mean(peak, threshold):"
 _CLASSIFY = "counts = {name: np.zeros(3, dtype=int)"
-_CHOOSE = "(lambda thresholds, errors, noise: float(thresholds[noise == 0][np.argmin(errors[noise == 0])]))"
+_CHOOSE = ("(lambda thresholds, errors, noise: "
+           "float(thresholds[noise == 0][np.argmin(errors[noise == 0])]))")
 
 answers(
     "03_dim_cells",
@@ -271,7 +277,8 @@ answers(
         found = np.isin(np.arange(len(centres)), m.true_index)
         return {"dim_found": int(found[is_dim].sum()), "bright_found": int(found[~is_dim].sum()),
                 "unmatched": int((~found).sum())}
-        '''}, message="Task 2b, score_detections on image 0 at threshold 0.5: found .*unmatched: 4"),
+        '''}, message="Task 2b, score_detections on image 0 at threshold 0.5: "
+                      "found .*unmatched: 4"),
     Answer("unmatched-total-not-per-image", "wrong", {_SWEEP: '''
         dim_recall, bright_recall, unmatched_per_image, noise_per_image = (
             np.zeros(len(THRESHOLDS)) for _ in range(4))

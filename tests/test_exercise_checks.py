@@ -9,8 +9,6 @@ import pytest
 from scipy import ndimage
 
 from cellseg_teach.compare import CheckFailed
-
-ROOT = Path(__file__).resolve().parents[1]
 from cellseg_teach.exercise_checks import (
     as_numbers,
     check,
@@ -24,6 +22,8 @@ from cellseg_teach.exercise_checks import (
     expect_length,
     index_of,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,8 @@ from cellseg_teach.exercise_checks import (
          "peak: expected a number; must be a real number, got the string '0.9'"),
         (lambda: expect_close("peak", True, 0.9, atol=0.01),
          "peak: expected a number; must be a real number, got the truth value True"),
-        (lambda: expect_close("peak", np.array([]), 0.9, atol=0.01), "peak: expected a number; is empty"),
+        (lambda: expect_close("peak", np.array([]), 0.9, atol=0.01),
+         "peak: expected a number; is empty"),
         (lambda: expect_close("peak", np.nan, 0.9, atol=0.01), "found NaN"),
         (lambda: expect_between("t", 0.4, 0.25, 0.31, "the best"),
          r"t: found 0.4, expected 0.25 to 0.31 \(the best\)"),
@@ -91,7 +92,8 @@ def test_exercise_checks_has_no_second_check_function():
 # ----------------------------------------------- the constructed cases tell right from wrong
 
 
-def _markers(surface, mask, min_distance, size=None, structure=np.ones((3, 3))):
+def _markers(surface, mask, min_distance, size=None, structure=True):
+    structure = np.ones((3, 3)) if structure is True else structure
     size = 2 * int(min_distance) + 1 if size is None else size(min_distance)
     peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask
     return ndimage.label(peaks, structure=structure)[0]
@@ -126,9 +128,9 @@ def test_threshold_rule_is_checked_where_the_noise_rule_matters():
     with pytest.raises(CheckFailed, match=r"found 0.1, expected 0.3 \(the fewest errors among"):
         check_threshold_choice(lambda t, e, n: float(t[np.argmin(e)]), errors, 0.2, values,
                                thresholds, sample)
-    with pytest.raises(CheckFailed, match="best_threshold: found 0.1, expected 0.2"):
+    with pytest.raises(CheckFailed, match=r"best_threshold: found 0.1, expected 0.2"):
         check_threshold_choice(_right_choice, errors, 0.1, values, thresholds, sample)
-    with pytest.raises(CheckFailed, match="errors at threshold 0.30: found 0.5, expected 1"):
+    with pytest.raises(CheckFailed, match=r"errors at threshold 0.30: found 0.5, expected 1"):
         check_threshold_choice(_right_choice, np.array([0, 0, 0.5]), 0.2, values, thresholds,
                                sample)
 
@@ -180,7 +182,8 @@ GIVEN_AWAY = {
 @pytest.mark.parametrize("stem", sorted(GIVEN_AWAY))
 def test_check_cells_do_not_hold_the_answers(stem):
     nb = nbformat.read(ROOT / "exercises" / f"{stem}.ipynb", 4)
-    checks = [c.source for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Check")]
+    checks = [c.source for c in nb.cells
+              if c.cell_type == "code" and c.source.startswith("# Check")]
     assert checks
     for text in GIVEN_AWAY[stem]:
         leaks = [c.split("\n", 1)[0] for c in checks if text in c]
