@@ -141,8 +141,10 @@ def expect_between(name: str, found: object, low: float, high: float, why: str =
     print(f"{name}: {x:.4g} ok")
 
 
-def expect_length(name: str, value: object, n: int, what: str) -> None:
+def expect_length(name: str, value: object, n: int, what: str, *, quiet: bool = False) -> None:
     """``value`` holds ``n`` items; ``what`` says what they are ("means, one per class").
+
+    ``quiet=True`` prints nothing when the check passes (for a check inside a larger one).
 
     Examples
     --------
@@ -162,11 +164,15 @@ def expect_length(name: str, value: object, n: int, what: str) -> None:
         found = len(value)
     if found != n:
         fail(f"{name}: expected {n} {what}; found {found}")
-    print(f"{name}: {n} {what} ok")
+    if not quiet:
+        print(f"{name}: {n} {what} ok")
 
 
-def as_numbers(name: str, value: object, n: int, what: str) -> np.ndarray:
+def as_numbers(name: str, value: object, n: int, what: str, *,
+               quiet: bool = False) -> np.ndarray:
     """``value`` as a float array of ``n`` numbers, or CheckFailed saying what is wrong.
+
+    ``quiet=True`` prints nothing when the check passes.
 
     Examples
     --------
@@ -174,7 +180,7 @@ def as_numbers(name: str, value: object, n: int, what: str) -> np.ndarray:
     errors: 3 counts, one per amplitude ok
     array([3., 1., 0.])
     """
-    expect_length(name, value, n, what)
+    expect_length(name, value, n, what, quiet=quiet)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -270,8 +276,7 @@ def _counts_of(name: str, value: object, n: int, what: str) -> tuple[int, ...]:
     if isinstance(value, Mapping):
         fail(f"{name}: expected {n} numbers in a tuple ({what}), found a dict with the keys "
              f"{', '.join(map(repr, value))}")
-    expect_length(name, value, n, f"numbers ({what})")
-    arr = as_numbers(name, value, n, what)
+    arr = as_numbers(name, value, n, what, quiet=True)
     if not np.all(arr == np.round(arr)):
         fail(f"{name}: expected whole numbers ({what}), found {_show(arr)}")
     return tuple(int(v) for v in arr)
@@ -489,12 +494,13 @@ def check_threshold_sweep(values: Mapping[str, object], thresholds: np.ndarray,
                               "the 40 noise images"}
     for name in ref:
         arr = as_numbers(name, values.get(name), len(thresholds),
-                         "values, one per threshold in THRESHOLDS")
+                         "values, one per threshold in THRESHOLDS", quiet=True)
         where = _first_difference(arr, ref[name], atol=1e-9)
         if where is not None:
             (i,) = where
             fail(f"{name} at threshold {thresholds[i]:.2f}: found {arr[i]:.4g}, expected "
                  f"{ref[name][i]:.4g} ({why[name]})")
+    print(f"{', '.join(ref)}: {len(thresholds)} thresholds ok")
 
 
 def check_threshold_choice(choose_threshold: Callable, errors: object, best_threshold: object,
@@ -512,7 +518,7 @@ def check_threshold_choice(choose_threshold: Callable, errors: object, best_thre
     v = {k: np.asarray(values[k], dtype=float) for k in values}
     ref_errors = np.round((1 - v["dim_recall"]) * n_dim + (1 - v["bright_recall"]) * n_bright
                           + v["unmatched_per_image"] * len(sample))
-    arr = as_numbers("errors", errors, len(thresholds), "counts, one per threshold")
+    arr = as_numbers("errors", errors, len(thresholds), "counts, one per threshold", quiet=True)
     where = _first_difference(arr, ref_errors, atol=1e-6)
     if where is not None:
         (i,) = where
@@ -680,7 +686,8 @@ def check_extended_sweep(levels: object, result: object, fraction_wrong: object,
     the reference scores), then ``fraction_wrong`` and ``first_failure`` recomputed here from
     ``result``."""
     want_levels = np.concatenate([seed_levels, extended_levels])
-    lv = as_numbers("levels", levels, len(want_levels), "noise levels, the two sweeps joined")
+    lv = as_numbers("levels", levels, len(want_levels), "noise levels, the two sweeps joined",
+                    quiet=True)
     if not np.allclose(lv, want_levels):
         fail(f"levels: found {_show(lv)}, expected SEED_LEVELS followed by EXTENDED_LEVELS")
     keys = ["count", "missed", "false"]
@@ -702,7 +709,7 @@ def check_extended_sweep(levels: object, result: object, fraction_wrong: object,
     wrong = (tables["count"] != n_cells) | (tables["missed"] > 0) | (tables["false"] > 0)
     want_fw = wrong.mean(axis=1)
     fw = as_numbers("fraction_wrong", fraction_wrong, len(want_levels),
-                    "fractions, one per noise level")
+                    "fractions, one per noise level", quiet=True)
     if not np.all((fw >= 0) & (fw <= 1)):
         fail(f"fraction_wrong lies between 0 and 1: no (found {_show(fw)}); a fraction of the "
              "images, not a count")
@@ -745,9 +752,10 @@ def check_global_thresholds(errors_at_05: object, best_global: object,
         return total
 
     n = len(amplitudes)
-    e05 = as_numbers("errors_at_05", errors_at_05, n, "counts, one per amplitude")
-    bt = as_numbers("best_global", best_global, n, "thresholds, one per amplitude")
-    eb = as_numbers("errors_best_global", errors_best_global, n, "counts, one per amplitude")
+    e05 = as_numbers("errors_at_05", errors_at_05, n, "counts, one per amplitude", quiet=True)
+    bt = as_numbers("best_global", best_global, n, "thresholds, one per amplitude", quiet=True)
+    eb = as_numbers("errors_best_global", errors_best_global, n, "counts, one per amplitude",
+                    quiet=True)
     n_images = len(next(iter(sweep.values())))
     for i, a in enumerate(amplitudes):
         want = errors(a, threshold)
@@ -894,7 +902,7 @@ def check_score_changes(score_changes: Callable, baseline: Mapping, improved: Ma
     got = _call("score_changes", score_changes, before, after)
     if isinstance(got, Mapping):
         fail(f"{name}: expected a tuple (delta_f1, delta_ap, n_images_better), found a dict")
-    expect_length(name, got, 3, "values (delta_f1, delta_ap, n_images_better)")
+    expect_length(name, got, 3, "values (delta_f1, delta_ap, n_images_better)", quiet=True)
     d_f1, d_ap = _number("delta_f1", got[0]), _number("delta_ap", got[1])
     if abs(d_f1 - 0.05) > 1e-9:
         fail(f"{name}: delta_f1 found {d_f1:.4g}, expected 0.05 (after minus before, of the "

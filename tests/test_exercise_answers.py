@@ -2,8 +2,8 @@
 
 Each answer below is what a learner could write into the stubs of a generated exercise. A
 *wrong* answer must be rejected by a **Check** cell (a cell that starts with ``# Check``) with
-a ``CheckFailed``/``AssertionError`` whose message names what is wrong, never by a crash in the
-learner's own cell or in a later cell. An *alternative* answer is right but written
+a ``CheckFailed``/``AssertionError`` whose message starts with the task of that cell ("Task 2a,
+...") and names what is wrong, never by a crash in the learner's own cell or in a later cell. An *alternative* answer is right but written
 differently from the solution (another loop, another function, another reasonable
 parameter): every cell must run.
 
