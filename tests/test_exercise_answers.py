@@ -3,9 +3,9 @@
 Each answer below is what a learner could write into the stubs of a generated exercise. A
 *wrong* answer must be rejected by a **Check** cell (a cell that starts with ``# Check``) with
 a ``CheckFailed``/``AssertionError`` whose message starts with the task of that cell ("Task 2a,
-...") and names what is wrong, never by a crash in the learner's own cell or in a later cell. An *alternative* answer is right but written
-differently from the solution (another loop, another function, another reasonable
-parameter): every cell must run.
+...") and names what is wrong, never by a crash in the learner's own cell or in a later cell.
+An *alternative* answer is right but written differently from the solution (another loop,
+another function, another reasonable parameter): every cell must run.
 
 The answers run in this process on the generated exercise (see ``exercise_runner``): the
 solution runs once per exercise, and each answer re-runs only the cells from the first one
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from exercise_runner import Answer, exercise_run, stems
+from exercise_runner import ROOT, Answer, exercise_run, stems
 
 ANSWERS: dict[str, list[Answer]] = {}
 
@@ -41,13 +41,20 @@ _SEPARATION = "separation_by_hand = 2 * SIGMA * math.sqrt("
 
 answers(
     "01_do_the_maths",
+    Answer("peak-not-smoothed", "wrong", {_PEAK: "peak_by_hand = B"},
+           message="Task 1, peak_by_hand against the simulation: found 1, expected 0.9"),
+    Answer("clipped-fraction-with-a-zero-mean", "wrong", {_FRACTIONS: """
+        fraction_zero_mean_model = 0.5 * math.erfc(LOW_T / (noise_std_by_hand * math.sqrt(2)))
+        fraction_clipped = 0.5 * math.erfc(LOW_T / (clipped_std_by_hand * math.sqrt(2)))
+        """}, message="Task 3b, fraction_clipped against theory: found"),
     Answer("noise-std-without-the-square-root", "wrong", {_NOISE: """
         noise_std_by_hand = NOISE / (4 * math.pi * SIGMA_S**2)
-        """}, message="noise_std_by_hand against theory.smoothed_noise_std: found 0.002984"),
+        """}, message="Task 2, .*noise_std_by_hand against theory.smoothed_noise_std: "
+                      "found 0.002984"),
     Answer("clipped-std-without-subtracting-the-mean", "wrong", {_CLIPPED: """
         clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)
         clipped_std_by_hand = math.sqrt(NOISE**2 / 2) / (2 * math.sqrt(math.pi) * SIGMA_S)
-        """}, message="clipped_std_by_hand against theory: found 0.01496"),
+        """}, message="Task 3a, .*clipped_std_by_hand against theory: found 0.01496"),
     Answer("clipped-std-from-the-half-normal-formula", "wrong", {_CLIPPED: """
         clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)
         half_normal_std = NOISE * math.sqrt(1 - 2 / math.pi)   # the std of |X|, not of max(X, 0)
@@ -57,14 +64,14 @@ answers(
     Answer("radius-of-the-unsmoothed-cell", "wrong", {_RADIUS: """
         radius_by_hand = SIGMA * math.sqrt(2 * math.log(B / T))
         area_by_hand = math.pi * radius_by_hand**2
-        """}, message="radius_by_hand against theory: found 7.064"),
+        """}, message="Task 4, .*radius_by_hand against theory: found 7.064"),
     Answer("midpoint-with-the-quoted-exponent", "wrong", {_MIDPOINT: """
         midpoint_by_hand = 2 * B * math.exp(-2.25)
-        """}, message="midpoint_by_hand against the simulation: found 0.2108"),
+        """}, message="Task 5, .*midpoint_by_hand against the simulation: found 0.2108"),
     Answer("separation-of-smoothed-cells", "wrong", {_SEPARATION: """
         s_eff = math.sqrt(SIGMA**2 + SIGMA_S**2)
         separation_by_hand = 2 * s_eff * math.sqrt(2 * math.log(2 * peak_by_hand / T))
-        """}, message="separation_by_hand against the simulation: found 20.25"),
+        """}, message="Task 6, .*separation_by_hand against the simulation: found 20.25"),
     Answer("numpy-scipy-and-a-discrete-kernel", "alternative", {
         _PEAK: "peak_by_hand = round(36 / 40, 2)",
         _NOISE: """
@@ -135,24 +142,29 @@ answers(
         size = 2 * int(min_distance) + 1
         peaks = (surface == ndimage.maximum_filter(surface, size=size)) & mask
         return peaks.astype(int)
-        """}, message="markers on the toy surface: found 1, expected 3"),
+        """}, message="Task 2a, .*markers on the toy surface: found 1, expected 3"),
     Answer("window-of-min-distance-pixels", "wrong", {_MARKERS: """
         peaks = (surface == ndimage.maximum_filter(surface, size=min_distance)) & mask
         return ndimage.label(peaks, structure=np.ones((3, 3)))[0]
-        """}, message="two peaks 3 px apart, min_distance=3, higher on the left: found 2, "
+        """}, message="Task 2a, .*two peaks 3 px apart, min_distance=3, higher on the left: "
+                      "found 2, "
                       "expected 1"),
     Answer("markers-with-their-positive-sign", "wrong", {_GROW: """
         cost = np.where(mask, 0, 255).astype(np.uint8)
         labels = ndimage.watershed_ift(cost, markers.astype(np.int32))
         labels[~mask] = 0
         return labels
-        """}, message="grow_markers on the row of 3.2: found"),
+        """}, message="Task 3a, .*grow_markers on the row of 3.2: found"),
     Answer("unmarked-piece-kept", "wrong", {_GROW: """
         cost = np.where(mask, 0, 255).astype(np.uint8)
         labels = -ndimage.watershed_ift(cost, -markers.astype(np.int32))
         labels[~mask] = 0
         return labels
-        """}, message="grow_markers on two pieces, one marked: found .*1, 1, 1, 0, 1, 1"),
+        """}, message="Task 3a, .*grow_markers on two pieces, one marked: "
+                      "found .*1, 1, 1, 0, 1, 1"),
+    Answer("markers-on-the-flat-mask", "wrong", {_SPLIT: """
+        return grow_markers(mask, find_markers(mask.astype(float), mask, min_distance))
+        """}, message="Task 3b, regions of split_touching\\(mask\\) at 14 px: found 1, expected 2"),
     Answer("intensity-split-on-the-distance", "wrong", {_BY_INTENSITY: """
         distance = ndimage.distance_transform_edt(mask)
         return grow_markers(mask, find_markers(distance, mask, min_distance))
@@ -271,6 +283,9 @@ _CHOOSE = ("(lambda thresholds, errors, noise: "
 
 answers(
     "03_dim_cells",
+    Answer("peaks-not-smoothed", "wrong", {"bright_peak = smoothed_peak(BRIGHT)": """
+        bright_peak, dim_peak = BRIGHT, DIM
+        """}, message="Task 2a, bright_peak: found 1, expected 0.9"),
     Answer("unmatched-counts-missed-cells", "wrong", {_SCORE_DETECTIONS: '''
         labels, n_found = segment(smoothed, threshold, min_size)
         m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
@@ -322,7 +337,7 @@ answers(
     Answer("means-include-the-background", "wrong", {_SEGMENT_WITH_MEANS: '''
         labels, n = segment(smoothed, threshold, min_size)
         return labels, ndimage.mean(smoothed, labels, index=np.arange(n + 1))
-        '''}, message="toy_means: expected 2 means, one per label .*; found 3"),
+        '''}, message="Task 4a, .*toy_means: expected 2 means, one per label .*; found 3"),
     Answer("region-mean-is-the-average-of-peak-and-threshold", "wrong", {_REGION_MEAN: '''
         def expected_region_mean(peak, threshold):
             return (peak + threshold) / 2
@@ -346,7 +361,7 @@ answers(
                 m = match_by_distance(c[t_sel], xy[f_sel], MATCH_DISTANCE)
                 tp[name] += m.n_matched; called[name] += m.n_found; true[name] += m.n_true
         return {k: {"precision": tp[k] / called[k], "recall": tp[k] / true[k]} for k in tp}
-        '''}, message="bright precision: found 0"),
+        '''}, message="Task 5, .*bright precision: found 0"),
     Answer("float-look-up-and-vectorised", "alternative", {
         _SCORE_DETECTIONS: '''
         labels, n = segment(smoothed, threshold, min_size)
@@ -526,7 +541,7 @@ answers(
         m = match_by_distance(centres, label_centroids(labels), MATCH_DISTANCE)
         return {"found": m.n_matched, "missed": m.n_true - m.n_matched,
                 "false": m.n_true - m.n_matched}
-        """}, message="default image plus a region in the corner: found .*false: 0"),
+        """}, message="Task 1, .*default image plus a region in the corner: found .*false: 0"),
     Answer("errors-count-only-missed-cells", "wrong", {_TASK3: """
         def errors(smoothed_images, images, threshold):
             return sum(score(segment(sm, threshold)[0], c)["missed"]
@@ -538,7 +553,7 @@ answers(
                           for a in AMPLITUDES])
         best_global = GLOBAL_THRESHOLDS[table.argmin(axis=1)]
         errors_best_global = table.min(axis=1)
-        """}, message="errors at 0.5 .*: found"),
+        """}, message="Task 3, .*errors at 0.5 .*: found"),
     Answer("argmin-along-the-wrong-axis", "wrong", {_TASK3: """
         def errors(smoothed_images, images, threshold):
             total = 0
@@ -553,27 +568,28 @@ answers(
                           for a in AMPLITUDES])
         best_global = GLOBAL_THRESHOLDS[table.argmin(axis=0)]
         errors_best_global = table.min(axis=0)
-        """}, message="best_global: expected 5 thresholds, one per amplitude; found 46"),
+        """}, message="Task 3, .*best_global: expected 5 thresholds, one per amplitude; found 46"),
     Answer("percent-as-a-fraction", "wrong", {_PFILTER: """
         return ndimage.percentile_filter(smoothed, percentile / 100, size=size)
-        """}, message="top-left pixel: found"),
+        """}, message="Task 4a, .*top-left pixel: found"),
     Answer("no-way-back-to-full-size", "wrong", {_DOWN: """
         rows, cols = smoothed.shape
         blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
         return ndimage.percentile_filter(blocks, percentile, size=round(size / factor) | 1)
-        """}, message=r"shape of background_downsampled\(smoothed_hard\): found \(32, 32\), "
+        """}, message=r"Task 4b, .*shape of background_downsampled\(smoothed_hard\): "
+                      r"found \(32, 32\), "
                       r"expected \(128, 128\)"),
     Answer("window-not-scaled-to-blocks", "wrong", {_DOWN: _downsampled("size", _ZOOM)},
-           message="mean \\|downsampled - percentile_filter\\|"),
+           message="Task 4b, .*mean \\|downsampled - percentile_filter\\|"),
     Answer("block-mean-instead-of-percentile", "wrong", {_DOWN: """
         rows, cols = smoothed.shape
         blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
         small = ndimage.uniform_filter(blocks, size=round(size / factor) | 1)
         return ndimage.zoom(small, factor, order=1, grid_mode=True, mode="nearest")
-        """}, message="mean \\|downsampled - percentile_filter\\|"),
+        """}, message="Task 4b, .*mean \\|downsampled - percentile_filter\\|"),
     Answer("no-background-subtracted", "wrong", {_LOCAL: """
         return segment(smoothed, MARGIN, MIN_CELL_SIZE)[0]
-        """}, message="errors of the local threshold"),
+        """}, message="Task 5, .*errors of the local threshold"),
     Answer("window-of-9-blocks", "alternative", {_DOWN: _downsampled("9", _ZOOM)}),
     Answer("zoom-without-grid-mode", "alternative",
            {_DOWN: _downsampled("11", "ndimage.zoom(small, factor, order=1)")}),
@@ -657,17 +673,19 @@ answers(
         for s, found in zip(samples, baseline["found"]):
             for k, v in error_categories(found, s.labels).items():
                 baseline_errors[k] += v
-        """}, message=r"errors of the simple pipeline, 12 images: found \{split: 168, merged: 0"),
+        """}, message=r"Task 1, .*errors of the simple pipeline, 12 images: "
+                      r"found \{split: 168, merged: 0"),
     Answer("counts-of-the-last-image-only", "wrong", {_ERRORS_06: """
         for s, found in zip(samples, baseline["found"]):
             baseline_errors = error_categories(s.labels, found)
-        """}, message="errors of the simple pipeline, 12 images: found"),
+        """}, message="Task 1, .*errors of the simple pipeline, 12 images: found"),
     Answer("counter-sum-drops-the-zero-count", "wrong", {_ERRORS_06: """
         from collections import Counter
 
         baseline_errors = sum((Counter(error_categories(s.labels, f))
                                for s, f in zip(samples, baseline["found"])), Counter())
-        """}, message="baseline_errors: expected a dict with the keys .*found the keys 'extra', "
+        """}, message="Task 1, .*baseline_errors: expected a dict with the keys "
+                      ".*found the keys 'extra', "
                       "'merged', 'missed'$"),
     Answer("a-mask-instead-of-labels", "wrong", {_PIPELINE_06: """
         sm = smooth(image, 2.0)
@@ -678,22 +696,22 @@ answers(
         """}, message="Task 2, improved_pipeline.*expected integer labels .* found dtype bool"),
     Answer("one-marker-per-connected-component", "wrong",
            {_PIPELINE_06: _watershed_06("ndimage.label(mask)[0]")},
-           message="merged objects: found 168"),
+           message="Task 2, .*merged objects: found 168"),
     Answer("flood-uphill-from-the-peaks", "wrong",
            {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19),
                                         flood="watershed(dist, markers, mask=mask)")},
-           message="merged objects: found 168"),
+           message="Task 2, .*merged objects: found 168"),
     Answer("markers-from-the-raw-distance-map", "wrong",
            {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19), smoothing="raw")},
-           message="nuclei split into pieces: found 328"),
+           message="Task 2, .*nuclei split into pieces: found 328"),
     Answer("markers-from-intensity-maxima", "wrong",
            {_PIPELINE_06: _watershed_06(
                "ndimage.label(mask & (sm == ndimage.maximum_filter(sm, size=19)))[0]",
                flood="watershed(-sm, markers, mask=mask)")},
-           message="nuclei split into pieces: found 106"),
+           message="Task 2, .*nuclei split into pieces: found 106"),
     Answer("markers-a-diameter-apart-and-more", "wrong",
            {_PIPELINE_06: _watershed_06(_PEAKS_06.format("2 * round(DIAMETER) + 1"))},
-           message="nuclei missed: found 317"),
+           message="Task 2, .*nuclei missed: found 317"),
     Answer("flood-without-the-mask", "wrong",
            {_PIPELINE_06: _watershed_06(_PEAKS_06.format(19), flood="watershed(-dist, markers)")},
            message="Task 2, foreground of image 0: .* lie outside the Otsu mask"),
@@ -807,6 +825,25 @@ def test_every_exercise_has_answers():
         assert n_wrong >= 3 and n_alt >= 1, (
             f"{stem}: {n_wrong} wrong and {n_alt} alternative answers in "
             "tests/test_exercise_answers.py; write at least 3 and 1")
+
+
+def test_every_checked_task_rejects_some_wrong_answer():
+    """A check that no wrong answer can fail is not a check. Every wrong answer's message
+    names its task ("Task 2a, ..."), and test_exercise_rejects_wrong_answer proves that the
+    check of that task rejects it with that message; so every task with a check cell must
+    have a wrong answer here."""
+    import nbformat
+
+    for stem in stems():
+        nb = nbformat.read(ROOT / "exercises" / f"{stem}.ipynb", 4)
+        checked = {t for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Check")
+                   for t in re.findall(r'checking\("task (\w+)"\)', c.source)}
+        wrong = [a for a in ANSWERS.get(stem, []) if a.kind == "wrong"]
+        unnamed = [a.name for a in wrong if not re.match(r"Task \w+, ", a.message)]
+        assert not unnamed, f"{stem}: messages that do not start with their task: {unnamed}"
+        rejected = {re.match(r"Task (\w+), ", a.message).group(1) for a in wrong}
+        assert checked and checked <= rejected, (
+            f"{stem}: no wrong answer for the checks of task(s) {sorted(checked - rejected)}")
 
 
 @pytest.mark.slow  # runs in the default suite and CI; -m 'not slow' skips it
