@@ -29,8 +29,8 @@ import numpy as np
 from cellseg_teach.livedead import DEFAULTS, FrameResult
 from cellseg_teach.livedead.masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
 from cellseg_teach.livedead.nuclei import call_dead, nucleus_threshold
-from cellseg_teach.livedead.threshold import max_of_tiles_threshold
 from cellseg_teach.morphology import disk, label_outlines
+from cellseg_teach.thresholds import max_of_tiles_threshold
 
 
 def _remove_small(mask: np.ndarray, min_size: int, connectivity: int = 4) -> np.ndarray:

@@ -49,14 +49,21 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
     return arr
 
 
-def as_labels(labels: object, name: str = "labels") -> np.ndarray:
-    """Return ``labels`` as a 2-D non-negative integer array after checking it."""
+def as_labels(labels: object, name: str = "labels", *, ndim: int | None = 2) -> np.ndarray:
+    """Return ``labels`` as a non-negative integer array after checking it.
+
+    ``ndim`` is the number of dimensions required (``None``: any, at least 1).
+    """
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"{name} must be an integer label image, got {type(labels).__name__}")
     arr = np.asarray(labels)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name} must be an integer label image, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}")
-    if arr.size and arr.min() < 0:
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got {arr.ndim}-D with shape {arr.shape}")
+    if ndim is None and arr.ndim == 0:
+        raise ValueError(f"{name} must be an array, got a 0-D value")
+    if arr.size and np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
         raise ValueError(f"{name} must be non-negative (0 = background), found {arr.min()}")
     return arr
 

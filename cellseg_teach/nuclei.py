@@ -11,7 +11,7 @@ expected nucleus diameter:
    ``benchmarks/results_nuclei.md``). Raise it for noisy images.
 2. **Background and noise** (:func:`background_and_noise`): the median and
    1.4826 × the median absolute deviation (MAD) of the pixels below Otsu's level
-   (:func:`cellseg_teach.livedead.otsu_threshold`), the background class. Taken over the
+   (:func:`cellseg_teach.thresholds.otsu_threshold`), the background class. Taken over the
    whole image, as :func:`normalise` does, they are biased up by the nuclei, and in a
    crowded field (a third of the pixels or more) so much that nuclei seem absent.
 3. **Threshold** at ``threshold_scale`` of Otsu's height above the background, so that
@@ -48,8 +48,8 @@ import numpy as np
 from scipy import ndimage
 
 from ._checks import as_image, as_positive, as_real
-from .livedead.threshold import otsu_threshold
 from .morphology import fill_holes
+from .thresholds import otsu_threshold
 
 __all__ = [
     "NUCLEUS_DIAMETER",
@@ -310,7 +310,7 @@ def segment_nuclei_simple(
     """The course's first pipeline on a real image: smooth, Otsu, label, size filter.
 
     :func:`cellseg_teach.smooth` with ``smoothing`` px, then
-    :func:`cellseg_teach.livedead.otsu_threshold` on the smoothed image, then
+    :func:`cellseg_teach.thresholds.otsu_threshold` on the smoothed image, then
     :func:`cellseg_teach.segment` (connected components of at least ``min_area`` px).
     No watershed: touching nuclei stay one object. A baseline for :func:`segment_nuclei`.
 

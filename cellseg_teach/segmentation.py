@@ -6,6 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from ._checks import as_count, as_image, as_labels, as_real
+from .labels import relabel_sequential
 from .parameters import MIN_CELL_SIZE, THRESHOLD
 
 __all__ = ["EIGHT_CONNECTED", "FOUR_CONNECTED", "cell_sizes", "segment"]
@@ -88,13 +89,13 @@ def cell_sizes(labeled: object) -> np.ndarray:
     Parameters
     ----------
     labeled : array-like of int, 2-D
-        Label image, 0 = background.
+        Label image, 0 = background; labels need not be consecutive.
 
     Returns
     -------
     numpy.ndarray
-        Int64 array of length ``labeled.max()``: entry ``i`` is the number of
-        pixels with label ``i + 1`` (0 for a label that does not occur).
+        Int64 array with one entry per label present, in increasing label order
+        (entry ``i`` is label ``i + 1`` for labels 1..n, as :func:`segment` gives).
 
     Examples
     --------
@@ -102,9 +103,8 @@ def cell_sizes(labeled: object) -> np.ndarray:
     >>> cell_sizes(np.array([[0, 1, 1], [2, 2, 2]]))
     array([2, 3])
     """
-    arr = as_labels(labeled, "labeled")
-    n = int(arr.max()) if arr.size else 0
-    if n == 0:
+    seq, original = relabel_sequential(as_labels(labeled, "labeled"), name="labeled")
+    if original.size == 0:
         return np.zeros(0, dtype=np.int64)
     # Count only labelled pixels: cheaper than counting the background too.
-    return np.bincount(arr[arr > 0], minlength=n + 1)[1:].astype(np.int64)
+    return np.bincount(seq[seq > 0], minlength=original.size + 1)[1:].astype(np.int64)

@@ -6,15 +6,13 @@ import numpy as np
 import pytest
 from skimage import morphology as skmorph
 
-from cellseg_teach.livedead import (
-    call_dead,
+from cellseg_teach.livedead import call_dead, nucleus_mask, sobel_magnitude
+from cellseg_teach.morphology import (
     close_mask,
     disk,
     fill_holes,
-    nucleus_mask,
     open_mask,
     remove_small_objects,
-    sobel_magnitude,
 )
 
 

@@ -11,14 +11,14 @@ from skimage.segmentation import watershed
 from cellseg_teach.livedead import (
     article_segregate_cells,
     class_mask,
-    label_outlines,
     make_frame,
     read_class_mask,
     segment_frame,
     segregate_cells,
     write_class_mask,
 )
-from cellseg_teach.matching import iou_matrix
+from cellseg_teach.metrics import iou_matrix
+from cellseg_teach.morphology import label_outlines
 
 
 def two_cells_and_an_orphan():

@@ -31,19 +31,18 @@ Five classes (:mod:`~cellseg_teach.livedead.masks`)
 ----------------------------------------------------
 0 background, 1 cell area, 2 cell outline, 3 Hoechst nucleus (live), 4 Draq7 nucleus
 (dead); painted in that order, later classes overwrite earlier ones.
-``class_mask(cell_labels, hoechst_nuclei, draq7_nuclei, outline_width=1)``,
-``label_outlines(labels, width=1)``; ``write_class_mask(path, classes)`` and
+``class_mask(cell_labels, hoechst_nuclei, draq7_nuclei, outline_width=1)`` (outlines by
+:func:`cellseg_teach.morphology.label_outlines`); ``write_class_mask(path, classes)`` and
 ``read_class_mask(path)`` store a mask as an 8-bit greyscale PNG with ``imageio``.
 
 Pipeline (the article's method, numpy/scipy only)
 -------------------------------------------------
-* :mod:`~cellseg_teach.livedead.threshold`: ``max_of_tiles_threshold(image,
-  coarseness=16, offset=1.2)``, ``tile_maxima(image, coarseness)``,
-  ``otsu_threshold(image, bins=256)``;
+The thresholds (the article's max of tiles, Otsu) are in :mod:`cellseg_teach.thresholds`
+and the disk morphology (closing, opening, hole filling, size filter, outlines) in
+:mod:`cellseg_teach.morphology`: the core package, which lessons before the live/dead
+ones use too.
+
 * :mod:`~cellseg_teach.livedead.gradient`: ``sobel_magnitude(image, smooth_sigma=0.0)``;
-* :mod:`~cellseg_teach.livedead.morphology`: ``disk(radius)``, ``close_mask(mask,
-  radius=2, iterations=2)``, ``open_mask(mask, radius=1)``, ``fill_holes(mask)``,
-  ``remove_small_objects(mask, min_size=30, connectivity=1)``;
 * :mod:`~cellseg_teach.livedead.nuclei`: ``nucleus_threshold(image,
   method="otsu+tiles", coarseness=16, offset=1.2)``, ``nucleus_mask(image,
   threshold=None, opening_radius=1, min_size=12)``, ``call_dead(nucleus_labels,
@@ -77,11 +76,9 @@ from .masks import (
     DRAQ7_NUCLEUS,
     HOECHST_NUCLEUS,
     class_mask,
-    label_outlines,
     read_class_mask,
     write_class_mask,
 )
-from .morphology import close_mask, disk, fill_holes, open_mask, remove_small_objects
 from .nuclei import call_dead, nucleus_mask, nucleus_threshold
 from .pipeline import (
     DEFAULTS,
@@ -102,7 +99,6 @@ from .synthetic import (
     make_frame,
     make_timelapse,
 )
-from .threshold import max_of_tiles_threshold, otsu_threshold, tile_maxima
 from .watershed import CellSegmentation, article_segregate_cells, segregate_cells
 
 __all__ = [
@@ -126,28 +122,19 @@ __all__ = [
     "cell_area_mask",
     "class_iou",
     "class_mask",
-    "close_mask",
     "count_error",
     "default_n_cells",
-    "disk",
-    "fill_holes",
-    "label_outlines",
     "live_dead_accuracy",
     "make_frame",
     "make_timelapse",
-    "max_of_tiles_threshold",
     "nucleus_mask",
     "nucleus_threshold",
-    "open_mask",
-    "otsu_threshold",
     "read_class_mask",
-    "remove_small_objects",
     "run_timelapse",
     "score_frame",
     "score_timelapse",
     "segment_frame",
     "segregate_cells",
     "sobel_magnitude",
-    "tile_maxima",
     "write_class_mask",
 ]

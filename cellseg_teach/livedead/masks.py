@@ -34,7 +34,6 @@ __all__ = [
     "DRAQ7_NUCLEUS",
     "HOECHST_NUCLEUS",
     "class_mask",
-    "label_outlines",
     "read_class_mask",
     "write_class_mask",
 ]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_image, as_labels, as_real
-from .morphology import open_mask, remove_small_objects
-from .threshold import max_of_tiles_threshold, otsu_threshold
+from ..morphology import open_mask, remove_small_objects
+from ..thresholds import max_of_tiles_threshold, otsu_threshold
 
 __all__ = ["call_dead", "nucleus_mask", "nucleus_threshold"]
 
@@ -30,8 +30,8 @@ def nucleus_threshold(
     image : array-like, 2-D
         Fluorescence image (e.g. uint16 ADU).
     method : {"otsu+tiles", "otsu", "tiles"}
-        ``"tiles"``: :func:`~cellseg_teach.livedead.threshold.max_of_tiles_threshold`;
-        ``"otsu"``: :func:`~cellseg_teach.livedead.threshold.otsu_threshold`;
+        ``"tiles"``: :func:`~cellseg_teach.thresholds.max_of_tiles_threshold`;
+        ``"otsu"``: :func:`~cellseg_teach.thresholds.otsu_threshold`;
         ``"otsu+tiles"``: the larger of the two (see the module docstring).
     coarseness, offset
         Passed to the max-of-tiles threshold.

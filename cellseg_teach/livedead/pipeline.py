@@ -25,12 +25,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import as_count, as_image, as_positive
-from .fastmorph import erode
+from ..morphology import close_mask, erode_mask, fill_holes, remove_small_objects
+from ..thresholds import max_of_tiles_threshold
 from .gradient import sobel_magnitude
 from .masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
-from .morphology import close_mask, fill_holes, remove_small_objects
 from .nuclei import call_dead, nucleus_mask, nucleus_threshold
-from .threshold import max_of_tiles_threshold
 from .watershed import segregate_cells
 
 __all__ = [
@@ -159,7 +158,7 @@ def cell_area_mask(
     area_coarseness, area_offset, area_bin_width
         Tile side (pixels), ratio and histogram bin width (None = automatic) of the
         max-of-tiles threshold of the gradient
-        (:func:`~cellseg_teach.livedead.threshold.max_of_tiles_threshold`).
+        (:func:`~cellseg_teach.thresholds.max_of_tiles_threshold`).
     close_radius, close_iterations : int
         Disk radius (pixels) and number of dilations/erosions of the closing.
     shrink : int
@@ -192,7 +191,7 @@ def cell_area_mask(
     area = remove_small_objects(fill_holes(area), min_cell_area)
     shrink = as_count(shrink, "shrink")
     if shrink:
-        area = erode(area, shrink, border_value=1)  # binary_erosion by disk(shrink)
+        area = erode_mask(area, shrink, outside=True)  # binary_erosion by disk(shrink)
     return area, threshold
 
 

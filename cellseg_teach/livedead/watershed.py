@@ -19,7 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from .._checks import as_image
-from .masks import label_outlines
+from ..morphology import label_outlines
 
 __all__ = ["CellSegmentation", "article_segregate_cells", "segregate_cells"]
 
@@ -48,7 +48,7 @@ class CellSegmentation(NamedTuple):
     nucleus_labels : numpy.ndarray of int32
         Nuclei (8-connected components of Hoechst ∪ Draq7), labels 1..n.
     outlines : numpy.ndarray of bool
-        Outline pixels of the cells (:func:`~cellseg_teach.livedead.masks.label_outlines`).
+        Outline pixels of the cells (:func:`~cellseg_teach.morphology.label_outlines`).
     n_cells : int
         Number of nuclei, hence of cells.
     """
@@ -208,7 +208,7 @@ def article_segregate_cells(
     touching cells differs from OpenCV's; see :func:`segregate_cells`; what is lost
     is the same: every pixel flooded from nucleus 1) (OpenCV's ``cv2.watershed`` also draws -1 lines
     between regions; here the outlines are the region edges of
-    :func:`~cellseg_teach.livedead.masks.label_outlines`, so pixels on both sides),
+    :func:`~cellseg_teach.morphology.label_outlines`, so pixels on both sides),
     and the distance is the exact Euclidean distance (OpenCV's ``DIST_L2, 5`` is a
     5 x 5 approximation).
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_count, as_image, as_positive
+from ._checks import as_count, as_image, as_positive
 
 __all__ = ["max_of_tiles_threshold", "otsu_threshold", "tile_maxima"]
 

@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 from skimage.filters import threshold_otsu
 
-from cellseg_teach.livedead import (
-    make_frame,
-    max_of_tiles_threshold,
-    nucleus_threshold,
-    otsu_threshold,
-    tile_maxima,
-)
+from cellseg_teach.livedead import make_frame, nucleus_threshold
+from cellseg_teach.thresholds import max_of_tiles_threshold, otsu_threshold, tile_maxima
 
 
 def article_threshold(image, offset, coarseness):
