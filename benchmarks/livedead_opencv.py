@@ -61,7 +61,7 @@ def cell_area_cv2(bf: np.ndarray, p: dict) -> tuple[np.ndarray, float]:
                    borderValue=0)
     m = cv2.erode(m, k, iterations=p["close_iterations"], borderType=cv2.BORDER_CONSTANT,
                   borderValue=1)
-    area = _remove_small(_fill_holes(m.astype(bool)), p["min_cell_area"])
+    area = _remove_small(_fill_holes(m.astype(bool)), p["min_cell_size"])
     if p["shrink"]:
         area = cv2.erode(area.view(np.uint8), disk(p["shrink"]).astype(np.uint8),
                          borderType=cv2.BORDER_CONSTANT, borderValue=1).astype(bool)

@@ -68,6 +68,25 @@ def as_labels(labels: object, name: str = "labels", *, ndim: int | None = 2) -> 
     return arr
 
 
+def whole_numbers(arr: np.ndarray, max_range: int = 2**20) -> np.ndarray:
+    """``arr`` as int64 when it holds whole numbers only (any dtype), else unchanged.
+
+    A camera image converted to float64 keeps its integer values; code that treats
+    integer images specially (one histogram bin per value) then gives the same result
+    for both dtypes. ``max_range`` bounds ``max - min`` so a histogram stays small.
+    """
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.floating) or arr.size == 0:
+        return arr
+    lo, hi = float(arr.min()), float(arr.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > max_range or abs(lo) > 2**52:
+        return arr
+    if not np.array_equal(arr, np.floor(arr)):
+        return arr
+    return arr.astype(np.int64)
+
+
 def as_real(value: object, name: str) -> float:
     """Return ``value`` as a finite float, or raise a TypeError/ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -95,6 +114,51 @@ def as_count(value: object, name: str, *, minimum: int = 0) -> int:
     if out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
     return out
+
+
+def as_connectivity(value: object, name: str = "connectivity", ndim: int = 2) -> int:
+    """Return ``value`` as a connectivity 1..ndim (1: share a face, ndim: any corner)."""
+    out = as_count(value, name, minimum=1)
+    if out > ndim:
+        raise ValueError(f"{name} must be 1..{ndim} for {ndim}-D images, got {out}")
+    return out
+
+
+MAX_PIXELS = 2**40
+"""Largest number of pixels a shape may describe (a terapixel): beyond it, a shape is a
+typo, not an image, and is refused before any memory is asked for."""
+
+
+def as_shape(
+    shape: object, name: str = "shape", *, minimum: int = 1, max_pixels: int = MAX_PIXELS
+) -> tuple[int, int]:
+    """``(rows, columns)`` from a side (a square) or a pair, each an integer >= ``minimum``.
+
+    Raises
+    ------
+    TypeError
+        For a value that is neither an integer nor a pair of integers.
+    ValueError
+        For a pair of another length, a side below ``minimum``, or more than
+        ``max_pixels`` pixels in all.
+    """
+    if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, bool):
+        rows = cols = as_count(shape, name, minimum=minimum)
+    elif isinstance(shape, (tuple, list, np.ndarray)):
+        if len(shape) != 2:
+            raise ValueError(f"{name} must be a side or (rows, columns), got {shape!r}")
+        rows = as_count(shape[0], f"{name}[0]", minimum=minimum)
+        cols = as_count(shape[1], f"{name}[1]", minimum=minimum)
+    else:
+        raise TypeError(
+            f"{name} must be a side or (rows, columns) of integers, got "
+            f"{type(shape).__name__} {shape!r}"
+        )
+    if rows * cols > max_pixels:
+        raise ValueError(
+            f"{name} {(rows, cols)} has {rows * cols:.3g} pixels, more than {max_pixels:.3g}"
+        )
+    return rows, cols
 
 
 def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = False) -> np.ndarray:

@@ -26,9 +26,9 @@ def _table_is_cheap(top: int, size: int) -> bool:
 
 
 def relabel_sequential(
-    labels: object, *, min_size: int = 0, name: str = "labels"
+    labels: object, *, min_size: int = 0, order: str = "label", name: str = "labels"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Renumber the objects 1..n in increasing order of their label, dropping small ones.
+    """Renumber the objects 1..n, dropping those smaller than ``min_size`` pixels.
 
     Parameters
     ----------
@@ -37,6 +37,10 @@ def relabel_sequential(
         above 2**63 included). Not modified.
     min_size : int, keyword-only
         Objects with fewer pixels are set to background, >= 0 (0 keeps all).
+    order : {"label", "raster"}, keyword-only
+        Number the kept objects in increasing order of their label (``"label"``), or
+        in raster order of each object's first pixel (``"raster"``: the numbering then
+        does not depend on the label values at all).
     name : str, keyword-only
         The caller's name for ``labels``, used in error messages.
 
@@ -63,9 +67,29 @@ def relabel_sequential(
     ([[0, 2, 2, 0, 1, 3]], [3, 7, 1000000000000])
     >>> relabel_sequential(lab, min_size=2)[0].tolist()
     [[0, 1, 1, 0, 0, 0]]
+    >>> relabel_sequential(lab, order="raster")[0].tolist()
+    [[0, 1, 1, 0, 2, 3]]
     """
     lab = as_labels(labels, name, ndim=None)
     min_size = as_count(min_size, "min_size")
+    if order not in ("label", "raster"):
+        raise ValueError(f'order must be "label" or "raster", got {order!r}')
+    new, original = _by_label(lab, min_size)
+    if order == "label" or original.size < 2:
+        return new, original
+    flat = new.ravel()
+    where = np.flatnonzero(flat)
+    ids, first = np.unique(flat[where], return_index=True)  # ids = 1..n
+    rank = np.empty(ids.size + 1, dtype=new.dtype)
+    rank[0] = 0
+    rank[ids[np.argsort(first, kind="stable")]] = np.arange(1, ids.size + 1, dtype=new.dtype)
+    by_rank = np.empty_like(original)
+    by_rank[rank[1:] - 1] = original
+    return rank[new], by_rank
+
+
+def _by_label(lab: np.ndarray, min_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`relabel_sequential` with ``order="label"``, on checked input."""
     flat = lab.ravel()
     top = int(flat.max()) if flat.size else 0
     if _table_is_cheap(top, flat.size):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_count, as_image, as_labels
+from ._checks import as_connectivity, as_count, as_image, as_labels
 from .labels import relabel_sequential
 
 __all__ = [
@@ -334,9 +334,7 @@ def remove_small_objects(mask: object, min_size: int = 30, connectivity: int = 1
     """
     m = _mask(mask)
     min_size = as_count(min_size, "min_size")
-    connectivity = as_count(connectivity, "connectivity", minimum=1)
-    if connectivity > 2:
-        raise ValueError(f"connectivity must be 1 or 2 in 2-D, got {connectivity}")
+    connectivity = as_connectivity(connectivity)
     # The course's one size filter: label the components, renumber the large ones.
     structure = ndimage.generate_binary_structure(2, connectivity)
     labels, _ = ndimage.label(m, structure=structure)

@@ -7,9 +7,11 @@ with numpy/scipy only, and a simulator to check it against known truth.
 Synthetic data (:mod:`~cellseg_teach.livedead.synthetic`)
 ---------------------------------------------------------
 ``make_timelapse(n_frames=25, shape=(1024, 1024), n_cells=None, seed=2024, hours=48.0,
-*, death_fraction=0.6, tau=0.5, hoechst_residual=0.15, cell_radius=(10, 14),
-nucleus_radius=(4, 6), min_separation=20, illumination=0.3, camera=None,
-outline_width=1) -> TimeLapse``
+*, **parameters) -> TimeLapse``, where the keyword-only parameters and their defaults
+are the fields of :class:`~cellseg_teach.livedead.synthetic.SimulationParameters`
+(``death_fraction``, ``tau``, ``hoechst_residual``, ``cell_radius``, ``nucleus_radius``,
+``min_separation``, ``illumination``, ``camera``, ``outline_width``; written there once,
+and listed with their values in ``docs/api.md``)
 
 * ``tl.frames["brightfield" | "hoechst" | "draq7"]``: uint16 ``(T, H, W)`` camera images
   (ADU: dark offset 100, gain 0.5 ADU/e⁻, Poisson + read noise, uneven illumination).
@@ -50,7 +52,7 @@ ones use too.
 * :mod:`~cellseg_teach.livedead.watershed`: ``segregate_cells(cell_area,
   hoechst_nuclei, draq7_nuclei, outline_width=1) -> CellSegmentation(cell_labels,
   nucleus_labels, outlines, n_cells)`` and ``article_segregate_cells(cell_area,
-  draq7_nucleus, hoechst_nucleus) -> (segmented_cells, segmented_outlines, flooded)``,
+  hoechst_nuclei, draq7_nuclei) -> (segmented_cells, segmented_outlines, flooded)``,
   the article's code with its marker bug kept on purpose (nucleus 1 is lost);
 * :mod:`~cellseg_teach.livedead.pipeline`: ``cell_area_mask(brightfield, ...)``,
   ``segment_frame(brightfield, hoechst, draq7, **params) -> FrameResult`` and
@@ -93,6 +95,7 @@ from .synthetic import (
     CHANNELS,
     Camera,
     Frame,
+    SimulationParameters,
     TimeLapse,
     Truth,
     default_n_cells,
@@ -114,6 +117,7 @@ __all__ = [
     "CellSegmentation",
     "Frame",
     "FrameResult",
+    "SimulationParameters",
     "TimeLapse",
     "TimeLapseResult",
     "Truth",

@@ -121,6 +121,7 @@ def segregate_cells(
     cell_area: object,
     hoechst_nuclei: object,
     draq7_nuclei: object,
+    *,
     outline_width: int = 1,
 ) -> CellSegmentation:
     """Split the cell area among the nuclei: the nucleus-seeded watershed of the article.
@@ -194,7 +195,7 @@ def segregate_cells(
 
 
 def article_segregate_cells(
-    cell_area: object, draq7_nucleus: object, hoechst_nucleus: object
+    cell_area: object, hoechst_nuclei: object, draq7_nuclei: object
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The article's ``segregate_cells``, ported to scipy, **bug included** (on purpose).
 
@@ -214,8 +215,9 @@ def article_segregate_cells(
 
     Parameters
     ----------
-    cell_area, draq7_nucleus, hoechst_nucleus : array-like of bool, 2-D
-        In the article's argument order.
+    cell_area, hoechst_nuclei, draq7_nuclei : array-like of bool, 2-D
+        In the order of :func:`segregate_cells` (the article passes the Draq7 mask
+        before the Hoechst one; only their union matters).
 
     Returns
     -------
@@ -231,12 +233,12 @@ def article_segregate_cells(
     >>> import numpy as np
     >>> area = np.zeros((5, 12), bool); area[1:4, 1:5] = True; area[1:4, 7:11] = True
     >>> nuc = np.zeros_like(area); nuc[2, 2] = nuc[2, 9] = True
-    >>> cells, _, flooded = article_segregate_cells(area, np.zeros_like(nuc), nuc)
+    >>> cells, _, flooded = article_segregate_cells(area, nuc, np.zeros_like(nuc))
     >>> bool(cells[2, 2]), bool(cells[2, 9])        # cell 1 lost, cell 2 kept
     (False, True)
     """
-    area, draq7, hoechst = _masks(
-        cell_area=cell_area, draq7_nucleus=draq7_nucleus, hoechst_nucleus=hoechst_nucleus
+    area, hoechst, draq7 = _masks(
+        cell_area=cell_area, hoechst_nuclei=hoechst_nuclei, draq7_nuclei=draq7_nuclei
     )
     live_and_dead = draq7 | hoechst
     labels, _ = ndimage.label(live_and_dead, _EIGHT)
