@@ -67,7 +67,7 @@ def disk(radius: int) -> np.ndarray:
     return (r[:, None] ** 2 + r[None, :] ** 2) <= radius**2
 
 
-def label_outlines(labels: object, width: int = 1) -> np.ndarray:
+def label_outlines(labels: object, *, width: int = 1) -> np.ndarray:
     """Pixels of each labelled object within ``width`` pixels of its edge.
 
     A labelled pixel is on the outline when some pixel within distance ``width``
@@ -192,7 +192,12 @@ def _erode(m: np.ndarray, radius: int, iterations: int = 1, border_value: int = 
     return ~out
 
 
-def dilate_mask(mask: object, radius: int = 1, *, iterations: int = 1) -> np.ndarray:
+def _checked(mask: object, radius: object, iterations: object) -> tuple[np.ndarray, int, int]:
+    """The checked mask, disk radius and iteration count of the disk operations."""
+    return _mask(mask), as_count(radius, "radius"), as_count(iterations, "iterations")
+
+
+def dilate_mask(mask: object, *, radius: int = 1, iterations: int = 1) -> np.ndarray:
     """Dilation by a disk: ``ndimage.binary_dilation(mask, disk(radius), iterations)``.
 
     Parameters
@@ -212,56 +217,39 @@ def dilate_mask(mask: object, radius: int = 1, *, iterations: int = 1) -> np.nda
     --------
     >>> import numpy as np
     >>> m = np.zeros((5, 5), bool); m[2, 2] = True
-    >>> int(dilate_mask(m, 1).sum())
+    >>> int(dilate_mask(m, radius=1).sum())
     5
     """
-    m = _mask(mask)
-    radius = as_count(radius, "radius")
-    iterations = as_count(iterations, "iterations")
-    if radius == 0 or iterations == 0:
-        return m.copy()
-    return _dilate(m, radius, iterations)
+    m, radius, iterations = _checked(mask, radius, iterations)
+    return _dilate(m, radius, iterations) if radius and iterations else m.copy()
 
 
 def erode_mask(
-    mask: object, radius: int = 1, *, iterations: int = 1, outside: bool = False
+    mask: object, *, radius: int = 1, iterations: int = 1, outside: bool = False
 ) -> np.ndarray:
     """Erosion by a disk: ``ndimage.binary_erosion(mask, disk(radius), iterations)``.
 
-    Parameters
-    ----------
-    mask : array-like of bool (or 0/1 numbers), 2-D
-        Foreground pixels (not modified).
-    radius : int
-        Radius of the disk (pixels), >= 0; 0 returns a copy.
-    iterations : int, keyword-only
-        Number of erosions, >= 0.
-    outside : bool, keyword-only
-        What lies beyond the image edge: ``False`` (background, scipy's default) erodes
-        objects from the edge; ``True`` (foreground, OpenCV's default) does not.
-
-    Returns
-    -------
-    numpy.ndarray of bool
+    ``mask``, ``radius`` and ``iterations`` are as in :func:`dilate_mask`. ``outside``
+    (keyword-only) says what lies beyond the image edge: ``False`` (background, scipy's
+    default) erodes objects from the edge; ``True`` (foreground, OpenCV's default) does
+    not.
 
     Examples
     --------
     >>> import numpy as np
     >>> m = np.ones((5, 5), bool)
-    >>> int(erode_mask(m, 1).sum()), int(erode_mask(m, 1, outside=True).sum())
+    >>> int(erode_mask(m, radius=1).sum()), int(erode_mask(m, radius=1, outside=True).sum())
     (9, 25)
     """
-    m = _mask(mask)
-    radius = as_count(radius, "radius")
-    iterations = as_count(iterations, "iterations")
+    m, radius, iterations = _checked(mask, radius, iterations)
     if not isinstance(outside, (bool, np.bool_)):
         raise TypeError(f"outside must be True or False, got {outside!r}")
-    if radius == 0 or iterations == 0:
+    if not (radius and iterations):
         return m.copy()
     return _erode(m, radius, iterations, border_value=int(outside))
 
 
-def close_mask(mask: object, radius: int = 2, iterations: int = 2) -> np.ndarray:
+def close_mask(mask: object, *, radius: int = 2, iterations: int = 2) -> np.ndarray:
     """Morphological closing: ``iterations`` dilations then as many erosions by a disk.
 
     Outside the image counts as foreground for the erosions (OpenCV's default), so a
@@ -287,9 +275,7 @@ def close_mask(mask: object, radius: int = 2, iterations: int = 2) -> np.ndarray
     >>> bool(close_mask(m, radius=1, iterations=1)[3, 4])
     True
     """
-    m = _mask(mask)
-    radius = as_count(radius, "radius")
-    iterations = as_count(iterations, "iterations")
+    m, radius, iterations = _checked(mask, radius, iterations)
     if radius == 0 or iterations == 0:
         return m.copy()
     # The same as binary_dilation/binary_erosion(m, disk(radius), iterations) (a test
@@ -297,24 +283,25 @@ def close_mask(mask: object, radius: int = 2, iterations: int = 2) -> np.ndarray
     return _erode(_dilate(m, radius, iterations), radius, iterations, border_value=1)
 
 
-def open_mask(mask: object, radius: int = 1) -> np.ndarray:
+def open_mask(mask: object, *, radius: int = 1) -> np.ndarray:
     """Morphological opening (erode, then dilate, by a disk): removes specks.
 
     Examples
     --------
     >>> import numpy as np
     >>> m = np.zeros((7, 7), bool); m[1:6, 1:6] = True; m[0, 0] = True
-    >>> o = open_mask(m, 1); bool(o[0, 0]), bool(o[3, 3])
+    >>> o = open_mask(m, radius=1); bool(o[0, 0]), bool(o[3, 3])
     (False, True)
     """
-    m = _mask(mask)
-    radius = as_count(radius, "radius")
+    m, radius, _ = _checked(mask, radius, 1)
     if radius == 0:
         return m.copy()
     return _dilate(_erode(m, radius), radius)  # = ndimage.binary_opening(m, disk(radius))
 
 
-def remove_small_objects(mask: object, min_size: int = 30, connectivity: int = 1) -> np.ndarray:
+def remove_small_objects(
+    mask: object, *, min_size: int = 30, connectivity: int = 1
+) -> np.ndarray:
     """Drop connected components with fewer than ``min_size`` pixels.
 
     Parameters
@@ -329,7 +316,7 @@ def remove_small_objects(mask: object, min_size: int = 30, connectivity: int = 1
     --------
     >>> import numpy as np
     >>> m = np.zeros((5, 5), bool); m[0, 0] = True; m[2:5, 2:5] = True
-    >>> remove_small_objects(m, 4).sum()
+    >>> remove_small_objects(m, min_size=4).sum()
     np.int64(9)
     """
     m = _mask(mask)

@@ -222,9 +222,9 @@ def _mosaic_block(seed: int, m: MosaicModel, block_info: dict | None = None) -> 
 
 def make_mosaic(
     shape: int | tuple[int, int],
+    *,
     chunks: int | tuple[int, int] = DEFAULT_CHUNKS,
     seed: int = SEED,
-    *,
     n_cells: int = N_CELLS,
     field_size: int = IMAGE_SIZE,
     cell_sigma: float = CELL_SIGMA,
@@ -294,8 +294,8 @@ def make_mosaic(
 
 def mosaic_centres(
     shape: int | tuple[int, int],
-    seed: int = SEED,
     *,
+    seed: int = SEED,
     n_cells: int = N_CELLS,
     field_size: int = IMAGE_SIZE,
     min_separation: float = MIN_SEPARATION,

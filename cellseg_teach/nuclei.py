@@ -125,7 +125,7 @@ def _background_and_noise(arr: np.ndarray) -> tuple[float, float]:
     return background, noise
 
 
-def background_and_noise(image: object, below: float | None = None) -> tuple[float, float]:
+def background_and_noise(image: object, *, below: float | None = None) -> tuple[float, float]:
     """Background level and noise standard deviation: median and 1.4826 × MAD.
 
     Parameters
@@ -192,8 +192,8 @@ def _derived(value: float | None, default: float, name: str, *, allow_zero: bool
 
 def segment_nuclei(
     image: object,
-    diameter: float = NUCLEUS_DIAMETER,
     *,
+    diameter: float = NUCLEUS_DIAMETER,
     smoothing: float = 0.0,
     threshold_scale: float = 0.8,
     min_snr: float = 5.0,

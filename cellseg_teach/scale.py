@@ -154,9 +154,9 @@ def _merge(summaries: list[list[dict]], chunks: tuple, min_size: int) -> tuple[l
 
 def segment_large(
     image: object,
+    *,
     threshold: float = THRESHOLD,
     min_size: int = MIN_CELL_SIZE,
-    *,
     sigma: float = SMOOTH_SIGMA,
 ) -> tuple[da.Array, int]:
     """Segment an image of any size, chunk by chunk: ``segment(smooth(image))`` on Dask.
@@ -269,7 +269,7 @@ def _block_sums(lab: np.ndarray, img: np.ndarray, r0: int, c0: int) -> np.ndarra
     return np.vstack([present, count, *sums]).astype(np.float64)
 
 
-def cell_table(labels: da.Array, image: object, n_cells: int | None = None) -> dict:
+def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -> dict:
     """Return area, mean intensity and centroid of every cell, computed chunk by chunk.
 
     Each chunk reports sums for the labels it holds (pixels, intensity, row and column

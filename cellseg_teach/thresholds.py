@@ -71,6 +71,7 @@ def tile_maxima(image: object, coarseness: int) -> np.ndarray:
 
 def max_of_tiles_threshold(
     image: object,
+    *,
     coarseness: int = 16,
     offset: float | None = 1.2,
     bin_width: float | None = 1.0,
@@ -152,7 +153,7 @@ def max_of_tiles_threshold(
     return float(int(offset * (abs(peak - 1) + 1) + 1))
 
 
-def otsu_threshold(image: object, bins: int = 256) -> float:
+def otsu_threshold(image: object, *, bins: int = 256) -> float:
     """Otsu's threshold, from a ``bins``-bin histogram (same binning as scikit-image).
 
     For each candidate split between bins the weights ``w0, w1`` and means ``m0, m1``

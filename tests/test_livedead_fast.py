@@ -52,14 +52,14 @@ def test_dilate_and_erode_equal_scipy(radius, iterations):
     for m in random_masks(radius * 10 + iterations, 25):
         fp = disk(radius)
         assert np.array_equal(
-            dilate_mask(m, radius, iterations=iterations),
+            dilate_mask(m, radius=radius, iterations=iterations),
             ndimage.binary_dilation(m, fp, iterations=iterations),
         )
         for border in (0, 1):
             ref = ndimage.binary_erosion(m, fp, iterations=iterations, border_value=border)
-            got = erode_mask(m, radius, iterations=iterations, outside=bool(border))
+            got = erode_mask(m, radius=radius, iterations=iterations, outside=bool(border))
             assert np.array_equal(got, ref)
-        assert np.array_equal(open_mask(m, radius), ndimage.binary_opening(m, fp))
+        assert np.array_equal(open_mask(m, radius=radius), ndimage.binary_opening(m, fp))
 
 
 def test_fill_holes_equals_scipy_and_rectangles_cover_the_disk():

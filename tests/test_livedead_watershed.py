@@ -130,7 +130,7 @@ def test_outlines_of_touching_cells_and_at_the_image_edge():
     lab = np.array([[1, 1, 1, 2, 2, 2]] * 3)
     out = label_outlines(lab)
     assert out[:, [2, 3]].all() and not out[:, [0, 1, 4, 5]].any()  # image edge: no outline
-    assert label_outlines(lab, 2)[:, 1:5].all()
+    assert label_outlines(lab, width=2)[:, 1:5].all()
 
 
 def test_class_masks_written_as_png_read_back_identically(tmp_path):

@@ -281,8 +281,8 @@ def test_merge_equals_whole_image_labelling_on_random_masks(
     # across faces must still give scipy's components, and the sizes must add up.
     image = (np.random.default_rng(seed).random((rows, cols)) < density).astype(float)
     reference, n_ref = segment(image, 0.5, min_size)
-    labels, n = segment_large(da.from_array(image, chunks=(chunk_rows, chunk_cols)), 0.5,
-                              min_size, sigma=0)  # fmt: skip
+    labels, n = segment_large(da.from_array(image, chunks=(chunk_rows, chunk_cols)),
+                              threshold=0.5, min_size=min_size, sigma=0)  # fmt: skip
     assert n == n_ref
     assert np.array_equal(labels.compute(), reference)
 
@@ -332,7 +332,7 @@ def test_cell_table_matches_scipy_on_the_whole_image(mosaic):
 def test_cell_table_with_other_chunks_and_missing_labels():
     labels = np.array([[1, 1, 0, 3], [0, 0, 0, 3]])
     image = np.array([[2.0, 4.0, 9.0, 1.0], [9.0, 9.0, 9.0, 3.0]])
-    table = cell_table(da.from_array(labels, chunks=1), da.from_array(image, chunks=3), 4)
+    table = cell_table(da.from_array(labels, chunks=1), da.from_array(image, chunks=3), n_cells=4)
     assert table["area"].tolist() == [2, 0, 2, 0]
     assert table["mean_intensity"][[0, 2]].tolist() == [3.0, 2.0]
     assert table["x"][[0, 2]].tolist() == [0.5, 3.0] and table["y"][[0, 2]].tolist() == [0, 0.5]

@@ -6,12 +6,13 @@ with numpy/scipy only, and a simulator to check it against known truth.
 
 Synthetic data (:mod:`~cellseg_teach.livedead.synthetic`)
 ---------------------------------------------------------
-``make_timelapse(n_frames=25, shape=(1024, 1024), n_cells=None, seed=2024, hours=48.0,
-*, **parameters) -> TimeLapse``, where the keyword-only parameters and their defaults
-are the fields of :class:`~cellseg_teach.livedead.synthetic.SimulationParameters`
-(``death_fraction``, ``tau``, ``hoechst_residual``, ``cell_radius``, ``nucleus_radius``,
-``min_separation``, ``illumination``, ``camera``, ``outline_width``; written there once,
-and listed with their values in ``docs/api.md``)
+``make_timelapse(*, n_frames=25, shape=(1024, 1024), n_cells=None, seed=2024,
+hours=48.0, death_fraction=0.6, tau=0.25, hoechst_residual=0.15,
+cell_radius=(10.0, 14.0), nucleus_radius=(4.0, 6.0), min_separation=20.0,
+illumination=0.3, camera=None, outline_width=1) -> TimeLapse``; the parameters after
+``hours`` are the fields of :class:`~cellseg_teach.livedead.synthetic.SimulationParameters`,
+where their defaults are written once (``tests/test_api_contract.py`` checks that this
+line shows the real ones).
 
 * ``tl.frames["brightfield" | "hoechst" | "draq7"]``: uint16 ``(T, H, W)`` camera images
   (ADU: dark offset 100, gain 0.5 ADU/e⁻, Poisson + read noise, uneven illumination).
@@ -24,7 +25,7 @@ and listed with their values in ``docs/api.md``)
   ``tl.truth.centres`` ``(n, 2)`` as (x, y).
 * ``tl.camera``: the :class:`~cellseg_teach.livedead.synthetic.Camera` used.
 
-``make_frame(shape=(1024, 1024), n_cells=None, seed=2024, time=24.0, hours=48.0,
+``make_frame(*, shape=(1024, 1024), n_cells=None, seed=2024, time=24.0, hours=48.0,
 **kwargs) -> Frame`` gives one frame: ``.brightfield``, ``.hoechst``, ``.draq7``
 (uint16 2-D), ``.time``, ``.cell_labels``, ``.nucleus_labels``, ``.classes``, ``.dead``,
 ``.death_time``, ``.centres``.
@@ -33,7 +34,7 @@ Five classes (:mod:`~cellseg_teach.livedead.masks`)
 ----------------------------------------------------
 0 background, 1 cell area, 2 cell outline, 3 Hoechst nucleus (live), 4 Draq7 nucleus
 (dead); painted in that order, later classes overwrite earlier ones.
-``class_mask(cell_labels, hoechst_nuclei, draq7_nuclei, outline_width=1)`` (outlines by
+``class_mask(cell_labels, hoechst_nuclei, draq7_nuclei, *, outline_width=1)`` (outlines by
 :func:`cellseg_teach.morphology.label_outlines`); ``write_class_mask(path, classes)`` and
 ``read_class_mask(path)`` store a mask as an 8-bit greyscale PNG with ``imageio``.
 
@@ -44,13 +45,13 @@ and the disk morphology (closing, opening, hole filling, size filter, outlines) 
 :mod:`cellseg_teach.morphology`: the core package, which lessons before the live/dead
 ones use too.
 
-* :mod:`~cellseg_teach.livedead.gradient`: ``sobel_magnitude(image, smooth_sigma=0.0)``;
-* :mod:`~cellseg_teach.livedead.nuclei`: ``nucleus_threshold(image,
-  method="otsu+tiles", coarseness=16, offset=1.2)``, ``nucleus_mask(image,
+* :mod:`~cellseg_teach.livedead.gradient`: ``sobel_magnitude(image, *, smooth_sigma=0.0)``;
+* :mod:`~cellseg_teach.livedead.nuclei`: ``nucleus_threshold(image, *,
+  method='otsu+tiles', coarseness=16, offset=1.2)``, ``nucleus_mask(image, *,
   threshold=None, opening_radius=1, min_size=12)``, ``call_dead(nucleus_labels,
-  draq7_mask, min_fraction=0.5)``;
+  draq7_mask, *, min_fraction=0.5)``;
 * :mod:`~cellseg_teach.livedead.watershed`: ``segregate_cells(cell_area,
-  hoechst_nuclei, draq7_nuclei, outline_width=1) -> CellSegmentation(cell_labels,
+  hoechst_nuclei, draq7_nuclei, *, outline_width=1) -> CellSegmentation(cell_labels,
   nucleus_labels, outlines, n_cells)`` and ``article_segregate_cells(cell_area,
   hoechst_nuclei, draq7_nuclei) -> (segmented_cells, segmented_outlines, flooded)``,
   the article's code with its marker bug kept on purpose (nucleus 1 is lost);
@@ -58,7 +59,7 @@ ones use too.
   ``segment_frame(brightfield, hoechst, draq7, **params) -> FrameResult`` and
   ``run_timelapse(brightfield, hoechst, draq7, **params) -> TimeLapseResult``
   (``run_timelapse(**tl.frames)``); parameters and defaults in ``DEFAULTS``;
-* :mod:`~cellseg_teach.livedead.scores`: ``class_iou(true, found, n_classes=5)``,
+* :mod:`~cellseg_teach.livedead.scores`: ``class_iou(true_classes, found_classes, *, n_classes=5)``,
   ``count_error``, ``live_dead_accuracy``, ``score_frame``, ``score_timelapse(tl, result)``.
 
 Example::

@@ -186,13 +186,15 @@ def cell_area_mask(
     >>> bool(area[64, 64]), bool(area[5, 5]), abs(int(area.sum()) - 452) < 25   # π 12² ≈ 452
     (True, False, True)
     """
-    grad = sobel_magnitude(brightfield, gradient_smoothing)
-    threshold = max_of_tiles_threshold(grad, area_coarseness, area_offset, area_bin_width)
-    area = close_mask(grad > threshold, close_radius, close_iterations)
-    area = remove_small_objects(fill_holes(area), min_cell_size)
+    grad = sobel_magnitude(brightfield, smooth_sigma=gradient_smoothing)
+    threshold = max_of_tiles_threshold(
+        grad, coarseness=area_coarseness, offset=area_offset, bin_width=area_bin_width
+    )
+    area = close_mask(grad > threshold, radius=close_radius, iterations=close_iterations)
+    area = remove_small_objects(fill_holes(area), min_size=min_cell_size)
     shrink = as_count(shrink, "shrink")
     if shrink:
-        area = erode_mask(area, shrink, outside=True)  # binary_erosion by disk(shrink)
+        area = erode_mask(area, radius=shrink, outside=True)  # binary_erosion by disk(shrink)
     return area, threshold
 
 
@@ -251,16 +253,22 @@ def segment_frame(
     masks = {}
     for name, img in chans.items():
         thresholds[name] = nucleus_threshold(
-            img, p["nucleus_method"], p["nucleus_coarseness"], p["nucleus_offset"]
+            img,
+            method=p["nucleus_method"],
+            coarseness=p["nucleus_coarseness"],
+            offset=p["nucleus_offset"],
         )
         masks[name] = nucleus_mask(
-            img, thresholds[name], p["opening_radius"], p["min_nucleus_size"]
+            img,
+            threshold=thresholds[name],
+            opening_radius=p["opening_radius"],
+            min_size=p["min_nucleus_size"],
         )
     seg = segregate_cells(
         area, masks["hoechst"], masks["draq7"], outline_width=p["outline_width"]
     )
     dead_fraction = as_positive(p["dead_fraction"], "dead_fraction")
-    dead = call_dead(seg.nucleus_labels, masks["draq7"], dead_fraction)
+    dead = call_dead(seg.nucleus_labels, masks["draq7"], min_fraction=dead_fraction)
     classes = np.zeros(bf.shape, dtype=np.uint8)
     classes[seg.cell_labels > 0] = CELL_AREA
     classes[seg.outlines] = CELL_OUTLINE

@@ -19,7 +19,9 @@ from ..metrics import match_iou
 __all__ = ["class_iou", "count_error", "live_dead_accuracy", "score_frame", "score_timelapse"]
 
 
-def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -> np.ndarray:
+def class_iou(
+    true_classes: object, found_classes: object, *, n_classes: int = 5
+) -> np.ndarray:
     """IoU of each class ``0 .. n_classes - 1`` (NaN where a class is in neither image).
 
     The arrays may have any number of dimensions: a ``(T, H, W)`` stack gives the IoU
@@ -29,7 +31,7 @@ def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -
     Examples
     --------
     >>> import numpy as np
-    >>> class_iou(np.array([[0, 1, 1, 2]]), np.array([[0, 1, 2, 2]]), 3).round(3).tolist()
+    >>> class_iou(np.array([[0, 1, 1, 2]]), np.array([[0, 1, 2, 2]]), n_classes=3).round(3).tolist()
     [1.0, 0.5, 0.5]
     """
     t = as_labels(true_classes, "true_classes", ndim=None)

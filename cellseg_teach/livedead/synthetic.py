@@ -444,7 +444,8 @@ def _simulate(
     T = len(times)
     frames = {ch: np.empty((T, *shape), dtype=np.uint16) for ch in CHANNELS}
     classes = np.empty((T, *shape), dtype=np.uint8)
-    base = class_mask(scene.labels, np.zeros(shape, bool), np.zeros(shape, bool), outline_width)
+    no_nuclei = np.zeros(shape, bool)
+    base = class_mask(scene.labels, no_nuclei, no_nuclei, outline_width=outline_width)
     nuc_pix = np.flatnonzero(scene.nucleus_labels)
     nuc_cell = scene.nucleus_labels.ravel()[nuc_pix] - 1
     for t in range(T):
@@ -474,12 +475,12 @@ def _simulate(
 
 
 def make_timelapse(
+    *,
     n_frames: int = 25,
     shape: tuple[int, int] | int = (1024, 1024),
     n_cells: int | None = None,
     seed: int | np.random.Generator | None = 2024,
     hours: float = 48.0,
-    *,
     death_fraction: float = _P.death_fraction,
     tau: float = _P.tau,
     hoechst_residual: float = _P.hoechst_residual,
@@ -547,6 +548,7 @@ def make_timelapse(
 
 
 def make_frame(
+    *,
     shape: tuple[int, int] | int = (1024, 1024),
     n_cells: int | None = None,
     seed: int | np.random.Generator | None = 2024,

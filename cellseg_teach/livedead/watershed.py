@@ -190,7 +190,7 @@ def segregate_cells(
 
     pieces, n_pieces = ndimage.label(area, _EIGHT)  # the same connectivity as the flood
     flooded = _flood_pieces(pieces, n_pieces, nucleus_labels, nuclei)
-    outlines = label_outlines(flooded, outline_width)
+    outlines = label_outlines(flooded, width=outline_width)
     return CellSegmentation(flooded.astype(np.int32, copy=False), nucleus_labels, outlines, n)
 
 
