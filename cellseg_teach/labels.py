@@ -74,7 +74,7 @@ def relabel_sequential(
     min_size = as_count(min_size, "min_size")
     if order not in ("label", "raster"):
         raise ValueError(f'order must be "label" or "raster", got {order!r}')
-    new, original = _by_label(lab, min_size)
+    new, original = relabel_checked(lab, min_size)
     if order == "label" or original.size < 2:
         return new, original
     flat = new.ravel()
@@ -88,20 +88,46 @@ def relabel_sequential(
     return rank[new], by_rank
 
 
-def _by_label(lab: np.ndarray, min_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`relabel_sequential` with ``order="label"``, on checked input."""
+def kept_labels(lab: np.ndarray, min_size: int) -> np.ndarray | None:
+    """``keep[label]``: present and at least ``min_size`` px, for checked labels.
+
+    ``lab`` is a label image, or the labels of its foreground pixels as one array
+    (cheaper when most pixels are background: the result is the same).
+
+    The size filter itself, shared by :func:`relabel_sequential` and
+    :func:`cellseg_teach.morphology.remove_small_objects`. One ``numpy.bincount`` when
+    the largest label is at most a few times the number of pixels; ``None`` otherwise
+    (the caller then sorts the labels instead).
+    """
     flat = lab.ravel()
     top = int(flat.max()) if flat.size else 0
-    if _table_is_cheap(top, flat.size):
-        sizes = np.bincount(flat.astype(np.intp, copy=False), minlength=top + 1)
-        keep = sizes >= max(min_size, 1)
-        keep[0] = False
-        original = np.flatnonzero(keep).astype(lab.dtype)
+    if not _table_is_cheap(top, flat.size):
+        return None
+    if not np.can_cast(flat.dtype, np.intp):  # uint64 with small values
+        flat = flat.astype(np.intp)
+    keep = np.bincount(flat, minlength=top + 1) >= max(min_size, 1)
+    keep[0] = False
+    return keep
+
+
+def relabel_checked(
+    lab: np.ndarray, min_size: int, *, fresh: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`relabel_sequential` with ``order="label"``, on a checked label image.
+
+    ``fresh=True`` says that ``lab`` is the caller's own new array (from
+    ``ndimage.label``): when nothing changes it is returned as it is, without a copy.
+    """
+    keep = kept_labels(lab, min_size)
+    if keep is not None:
+        original = np.flatnonzero(keep)
         dtype = np.int32 if original.size < 2**31 else np.int64
-        lut = np.zeros(top + 1, dtype=dtype)
+        if fresh and lab.dtype == dtype and original.size == keep.size - 1:
+            return lab, original.astype(lab.dtype)  # already 1..n, nothing dropped
+        lut = np.zeros(keep.size, dtype=dtype)
         lut[keep] = np.arange(1, original.size + 1, dtype=dtype)
-        return lut[lab], original
-    values, inverse, sizes = np.unique(flat, return_inverse=True, return_counts=True)
+        return lut[lab], original.astype(lab.dtype)
+    values, inverse, sizes = np.unique(lab.ravel(), return_inverse=True, return_counts=True)
     keep = (sizes >= max(min_size, 1)) & (values != 0)
     original = values[keep]
     dtype = np.int32 if original.size < 2**31 else np.int64

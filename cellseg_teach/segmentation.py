@@ -6,7 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from ._checks import as_connectivity, as_count, as_image, as_labels, as_real
-from .labels import relabel_sequential
+from .labels import relabel_checked, relabel_sequential
 from .parameters import MIN_CELL_SIZE, THRESHOLD
 
 __all__ = ["EIGHT_CONNECTED", "FOUR_CONNECTED", "cell_sizes", "segment"]
@@ -73,7 +73,7 @@ def segment(
     raw, n_raw = ndimage.label(mask, structure=ndimage.generate_binary_structure(2, connectivity))
     if n_raw == 0:
         return raw, 0
-    labeled, original = relabel_sequential(raw, min_size=min_size)
+    labeled, original = relabel_checked(raw, min_size, fresh=True)
     return labeled, int(original.size)
 
 
