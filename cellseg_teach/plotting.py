@@ -20,6 +20,7 @@ from matplotlib.colors import ListedColormap
 from scipy import ndimage
 
 from ._checks import as_image, as_labels
+from .labels import relabel_sequential
 from .morphology import label_outlines
 
 __all__ = [
@@ -135,7 +136,8 @@ def show_labels(
     if lab.shape != arr.shape:
         raise ValueError(f"labels shape {lab.shape} differs from image shape {arr.shape}")
     ax = show_image(arr, ax=ax, title=title, cmap=cmap, colorbar_label=colorbar_label)
-    n = int(lab.max()) if lab.size else 0
+    lab, present = relabel_sequential(lab)  # colours follow the objects, not label values
+    n = present.size
     cm = label_colormap(n)
     if fill and n:
         shown = np.ma.masked_equal(lab, 0)
@@ -319,9 +321,10 @@ def show_label_grid(
         raise ValueError(f"labels must be at most {max_size} pixels a side (max_size), "
                          f"got shape {lab.shape}")
     ax = _axes(ax)
-    n = int(lab.max()) if lab.size else 0
+    seq, present = relabel_sequential(lab)  # colours follow the objects, not label values
+    n = present.size
     colours = ["white"] + [OKABE_ITO[i % len(OKABE_ITO)] for i in range(max(n, 1))]
-    ax.imshow(lab, cmap=ListedColormap(colours), vmin=0, vmax=max(n, 1),
+    ax.imshow(seq, cmap=ListedColormap(colours), vmin=0, vmax=max(n, 1),
               interpolation="nearest")
     rows, cols = np.nonzero(lab)  # one text per pixel: at most max_size² of them
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):

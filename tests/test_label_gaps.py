@@ -130,3 +130,22 @@ def test_huge_labels_cost_memory_by_object_count(dtype):
     assert detection_scores(lab, lab)["tp"] == 2
     assert cell_sizes(lab).tolist() == [4, 4]
     assert label_centroids(lab).shape == (2, 2)
+
+
+def test_plots_of_huge_labels_colour_the_objects_not_the_label_values():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cellseg_teach.plotting import show_label_grid, show_labels
+
+    lab = np.zeros((12, 12), np.uint64)
+    lab[1:4, 1:4] = 10**12  # a colour map of 10^12 entries would never be made
+    lab[6:9, 6:9] = 3
+    ax = show_labels(np.ones((12, 12)), lab)
+    assert ax.images[1].cmap.N == 3  # background and two objects
+    grid = show_label_grid(lab)
+    assert grid.images[0].cmap.N == 3
+    assert sorted({t.get_text() for t in grid.texts}) == ["1000000000000", "3"]
+    plt.close("all")
