@@ -9,8 +9,13 @@ import numpy as np
 __all__ = ["as_count", "as_image", "as_labels", "as_positive", "as_real"]
 
 
-def as_image(image: object, name: str = "image", *, allow_bool: bool = False) -> np.ndarray:
-    """Return ``image`` as a 2-D numeric array after checking it.
+def as_image(
+    image: object, name: str = "image", *, allow_bool: bool = False, ndim: int | None = 2
+) -> np.ndarray:
+    """Return ``image`` as a numeric array of ``ndim`` dimensions after checking it.
+
+    ``ndim=None`` accepts any number of dimensions (at least 1), e.g. a ``(T, H, W)``
+    stack.
 
     Integer camera images (uint8, uint16, ...) are accepted and returned as they are;
     the caller converts to float where it needs to. The input is never modified.
@@ -23,7 +28,8 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         If it is not 2-D, is empty, or holds NaN or infinite values.
     """
     if isinstance(image, (str, bytes)) or image is None:
-        raise TypeError(f"{name} must be a 2-D numeric array, got {type(image).__name__}")
+        dims = f"{ndim}-D " if ndim else ""
+        raise TypeError(f"{name} must be a {dims}numeric array, got {type(image).__name__}")
     arr = np.asarray(image)
     if arr.dtype == bool:
         if not allow_bool:
@@ -32,10 +38,14 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         raise TypeError(
             f"{name} must be a numeric (integer or float) array, got dtype {arr.dtype}"
         )
-    if arr.ndim != 2:
+    if ndim == 2 and arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (rows, columns), got {arr.ndim}-D with shape {arr.shape}"
         )
+    if ndim not in (None, 2) and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got {arr.ndim}-D with shape {arr.shape}")
+    if ndim is None and arr.ndim == 0:
+        raise ValueError(f"{name} must be an array, got a 0-D value")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one pixel")
     # A NaN or an infinity makes the sum non-finite, so one fast reduction settles the
@@ -49,16 +59,42 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
     return arr
 
 
-def as_labels(labels: object, name: str = "labels") -> np.ndarray:
-    """Return ``labels`` as a 2-D non-negative integer array after checking it."""
+def as_labels(labels: object, name: str = "labels", *, ndim: int | None = 2) -> np.ndarray:
+    """Return ``labels`` as a non-negative integer array after checking it.
+
+    ``ndim`` is the number of dimensions required (``None``: any, at least 1).
+    """
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"{name} must be an integer label image, got {type(labels).__name__}")
     arr = np.asarray(labels)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name} must be an integer label image, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}")
-    if arr.size and arr.min() < 0:
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got {arr.ndim}-D with shape {arr.shape}")
+    if ndim is None and arr.ndim == 0:
+        raise ValueError(f"{name} must be an array, got a 0-D value")
+    if arr.size and np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
         raise ValueError(f"{name} must be non-negative (0 = background), found {arr.min()}")
     return arr
+
+
+def whole_numbers(arr: np.ndarray, max_range: int = 2**20) -> np.ndarray:
+    """``arr`` as int64 when it holds whole numbers only (any dtype), else unchanged.
+
+    A camera image converted to float64 keeps its integer values; code that treats
+    integer images specially (one histogram bin per value) then gives the same result
+    for both dtypes. ``max_range`` bounds ``max - min`` so a histogram stays small.
+    """
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.floating) or arr.size == 0:
+        return arr
+    lo, hi = float(arr.min()), float(arr.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > max_range or abs(lo) > 2**52:
+        return arr
+    if not np.array_equal(arr, np.floor(arr)):
+        return arr
+    return arr.astype(np.int64)
 
 
 def as_real(value: object, name: str) -> float:
@@ -88,6 +124,51 @@ def as_count(value: object, name: str, *, minimum: int = 0) -> int:
     if out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
     return out
+
+
+def as_connectivity(value: object, name: str = "connectivity", ndim: int = 2) -> int:
+    """Return ``value`` as a connectivity 1..ndim (1: share a face, ndim: any corner)."""
+    out = as_count(value, name, minimum=1)
+    if out > ndim:
+        raise ValueError(f"{name} must be 1..{ndim} for {ndim}-D images, got {out}")
+    return out
+
+
+MAX_PIXELS = 2**40
+"""Largest number of pixels a shape may describe (a terapixel): beyond it, a shape is a
+typo, not an image, and is refused before any memory is asked for."""
+
+
+def as_shape(
+    shape: object, name: str = "shape", *, minimum: int = 1, max_pixels: int = MAX_PIXELS
+) -> tuple[int, int]:
+    """``(rows, columns)`` from a side (a square) or a pair, each an integer >= ``minimum``.
+
+    Raises
+    ------
+    TypeError
+        For a value that is neither an integer nor a pair of integers.
+    ValueError
+        For a pair of another length, a side below ``minimum``, or more than
+        ``max_pixels`` pixels in all.
+    """
+    if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, bool):
+        rows = cols = as_count(shape, name, minimum=minimum)
+    elif isinstance(shape, (tuple, list, np.ndarray)):
+        if len(shape) != 2:
+            raise ValueError(f"{name} must be a side or (rows, columns), got {shape!r}")
+        rows = as_count(shape[0], f"{name}[0]", minimum=minimum)
+        cols = as_count(shape[1], f"{name}[1]", minimum=minimum)
+    else:
+        raise TypeError(
+            f"{name} must be a side or (rows, columns) of integers, got "
+            f"{type(shape).__name__} {shape!r}"
+        )
+    if rows * cols > max_pixels:
+        raise ValueError(
+            f"{name} {(rows, cols)} has {rows * cols:.3g} pixels, more than {max_pixels:.3g}"
+        )
+    return rows, cols
 
 
 def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = False) -> np.ndarray:

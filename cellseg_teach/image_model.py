@@ -18,7 +18,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ._checks import as_centres, as_count, as_positive, as_real
+from ._checks import as_centres, as_count, as_positive, as_real, as_shape
 from .parameters import (
     CELL_BRIGHTNESS,
     CELL_SIGMA,
@@ -49,19 +49,6 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     if seed is not None:
         as_count(seed, "seed")
     return np.random.default_rng(seed)
-
-
-def _rows_cols(image_size: object) -> tuple[int, int]:
-    """``(rows, columns)`` from a side or a pair, each checked (pixels)."""
-    if isinstance(image_size, (tuple, list)):
-        if len(image_size) != 2:
-            raise ValueError(f"image_size must be a side or (rows, columns), got {image_size!r}")
-        return (
-            as_count(image_size[0], "image_size[0]", minimum=1),
-            as_count(image_size[1], "image_size[1]", minimum=1),
-        )
-    side = as_count(image_size, "image_size", minimum=1)
-    return side, side
 
 
 def place_cells(
@@ -114,7 +101,7 @@ def place_cells(
     (5, 2)
     """
     n_cells = as_count(n_cells, "n_cells")
-    rows, cols = _rows_cols(image_size)
+    rows, cols = as_shape(image_size, "image_size")
     min_separation = as_positive(min_separation, "min_separation", allow_zero=True)
     if margin is None:
         margin = min_separation / 2
@@ -201,9 +188,7 @@ def render_cells(
     1.0
     """
     centres = as_centres(centres)
-    rows, cols = (shape, shape) if isinstance(shape, (int, np.integer)) else shape
-    rows = as_count(rows, "shape[0]", minimum=1)
-    cols = as_count(cols, "shape[1]", minimum=1)
+    rows, cols = as_shape(shape)
     sigma = as_positive(sigma, "sigma")
     b = np.broadcast_to(np.asarray(brightness, dtype=float), (len(centres),))
     if not np.isfinite(b).all() or (b < 0).any():
@@ -340,7 +325,7 @@ def true_labels(
     [0, 1, 2]
     """
     centres = as_centres(centres)
-    rows, cols = (shape, shape) if isinstance(shape, (int, np.integer)) else shape
+    rows, cols = as_shape(shape)
     threshold = as_real(threshold, "threshold")
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma", allow_zero=True)
     sigma = as_positive(sigma, "sigma")

@@ -20,12 +20,12 @@ from matplotlib.colors import ListedColormap
 from scipy import ndimage
 
 from ._checks import as_image, as_labels
+from .labels import relabel_sequential
 from .morphology import label_outlines
 
 __all__ = [
     "OKABE_ITO",
     "label_colormap",
-    "outlines",
     "show_error_gallery",
     "show_histogram",
     "show_image",
@@ -48,23 +48,6 @@ def label_colormap(n_labels: int) -> ListedColormap:
     """Colour map for labels 0..n_labels: transparent background, cycling Okabe–Ito colours."""
     colours = [(0, 0, 0, 0)] + [OKABE_ITO[i % len(OKABE_ITO)] for i in range(max(n_labels, 1))]
     return ListedColormap(colours)
-
-
-def outlines(labels: object) -> np.ndarray:
-    """Boolean mask of the pixels on the edge of each labelled region.
-
-    A pixel is on an outline when a 4-neighbour carries a different label
-    (background included): :func:`cellseg_teach.morphology.label_outlines` with
-    ``width=1``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> lab = np.zeros((5, 5), int); lab[1:4, 1:4] = 1
-    >>> int(outlines(lab).sum())
-    8
-    """
-    return label_outlines(labels, width=1)
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -153,12 +136,13 @@ def show_labels(
     if lab.shape != arr.shape:
         raise ValueError(f"labels shape {lab.shape} differs from image shape {arr.shape}")
     ax = show_image(arr, ax=ax, title=title, cmap=cmap, colorbar_label=colorbar_label)
-    n = int(lab.max()) if lab.size else 0
+    lab, present = relabel_sequential(lab)  # colours follow the objects, not label values
+    n = present.size
     cm = label_colormap(n)
     if fill and n:
         shown = np.ma.masked_equal(lab, 0)
         ax.imshow(shown, cmap=cm, vmin=0, vmax=max(n, 1), alpha=alpha, interpolation="nearest")
-    edge = np.where(outlines(lab), lab, 0)
+    edge = np.where(label_outlines(lab), lab, 0)
     if n:
         ax.imshow(np.ma.masked_equal(edge, 0), cmap=cm, vmin=0, vmax=max(n, 1),
                   interpolation="nearest")
@@ -337,9 +321,10 @@ def show_label_grid(
         raise ValueError(f"labels must be at most {max_size} pixels a side (max_size), "
                          f"got shape {lab.shape}")
     ax = _axes(ax)
-    n = int(lab.max()) if lab.size else 0
+    seq, present = relabel_sequential(lab)  # colours follow the objects, not label values
+    n = present.size
     colours = ["white"] + [OKABE_ITO[i % len(OKABE_ITO)] for i in range(max(n, 1))]
-    ax.imshow(lab, cmap=ListedColormap(colours), vmin=0, vmax=max(n, 1),
+    ax.imshow(seq, cmap=ListedColormap(colours), vmin=0, vmax=max(n, 1),
               interpolation="nearest")
     rows, cols = np.nonzero(lab)  # one text per pixel: at most max_size² of them
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -411,7 +396,7 @@ def show_error_gallery(
     crop = as_count(crop, "crop", minimum=8)
     lo, hi = np.percentile(arr, percentiles)
     errors = error_objects(t, f)
-    t_edge, f_edge = outlines(t), outlines(f)
+    t_edge, f_edge = label_outlines(t), label_outlines(f)
     fig, axes = plt.subplots(
         len(ERROR_CATEGORIES), n_examples, figsize=(2.1 * n_examples, 2.2 * 4), squeeze=False
     )

@@ -48,13 +48,13 @@ def test_pooled_threshold_does_not_fall_to_the_floor_on_an_empty_frame():
 def test_methods_and_bad_input_name_the_argument():
     first, later = _faint_and_bright()
     stack = np.stack([first, later])
-    assert timelapse_threshold(stack, "tiles") == max(
-        nucleus_threshold(f, "tiles") for f in stack
+    assert timelapse_threshold(stack, method="tiles") == max(
+        nucleus_threshold(f, method="tiles") for f in stack
     )
     with pytest.raises(ValueError, match="frames"):
         timelapse_threshold(first)  # one frame, not a stack
     with pytest.raises(ValueError, match="method"):
-        timelapse_threshold(stack, "mean")
+        timelapse_threshold(stack, method="mean")
     with pytest.raises(ValueError, match="frames"):
         timelapse_threshold(np.full((2, 4, 4), np.nan))
 
