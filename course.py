@@ -538,33 +538,36 @@ def _writable(folder: Path) -> bool:
 
 
 def _default_dirs(env: dict[str, str]) -> dict[str, Path]:
-    """Where Jupyter's runtime files and pip's cache go by default on this platform."""
+    """Where Jupyter's data and runtime files, IPython's profile and pip's cache go by
+    default on this platform."""
     home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
     if sys.platform == "win32":
-        appdata = Path(env.get("APPDATA", home / "AppData" / "Roaming"))
-        local = Path(env.get("LOCALAPPDATA", home / "AppData" / "Local"))
-        return {"JUPYTER_RUNTIME_DIR": appdata / "jupyter" / "runtime",
-                "PIP_CACHE_DIR": local / "pip" / "Cache"}
-    if sys.platform == "darwin":
-        return {"JUPYTER_RUNTIME_DIR": home / "Library" / "Jupyter" / "runtime",
-                "PIP_CACHE_DIR": home / "Library" / "Caches" / "pip"}
-    data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
-    cache = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
-    return {"JUPYTER_RUNTIME_DIR": data / "jupyter" / "runtime",
-            "PIP_CACHE_DIR": cache / "pip"}
+        jupyter = Path(env.get("APPDATA", home / "AppData" / "Roaming")) / "jupyter"
+        pip_cache = Path(env.get("LOCALAPPDATA", home / "AppData" / "Local")) / "pip" / "Cache"
+    elif sys.platform == "darwin":
+        jupyter = home / "Library" / "Jupyter"
+        pip_cache = home / "Library" / "Caches" / "pip"
+    else:
+        jupyter = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "jupyter"
+        pip_cache = Path(env.get("XDG_CACHE_HOME") or home / ".cache") / "pip"
+    return {"JUPYTER_DATA_DIR": jupyter, "JUPYTER_RUNTIME_DIR": jupyter / "runtime",
+            "IPYTHONDIR": home / ".ipython", "PIP_CACHE_DIR": pip_cache}
 
 
 def home_fallback_env(env: dict[str, str], root: Path = ROOT) -> dict[str, str]:
-    """``env``, with Jupyter's runtime folder and pip's cache moved into
-    ``root/.course-home`` (git-ignored) when their usual place cannot be written (a
-    read-only home). A folder the user chose (the variable is set) is left alone."""
+    """``env``, with Jupyter's data and runtime folders, IPython's profile and pip's cache
+    moved into ``root/.course-home`` (git-ignored) when their usual place cannot be
+    written (a read-only home). A folder the user chose (the variable is set) is kept."""
     env = dict(env)
+    moved = []
     for var, default in _default_dirs(env).items():
         if var in env or _writable(default):
             continue
         env[var] = str(root / LOCAL_HOME.name / var.lower())
-        print(f"course.py: {default} cannot be written (a read-only home?); "
-              f"using {env[var]} instead ({var})", flush=True)
+        moved.append(f"{var} ({default})")
+    if moved:
+        print(f"course.py: these folders cannot be written (a read-only home?), so they go "
+              f"to {root / LOCAL_HOME.name} instead: {', '.join(moved)}", flush=True)
     return env
 
 

@@ -388,14 +388,47 @@ def test_a_read_only_home_moves_jupyter_runtime_and_pip_cache_into_the_course(tm
     env = course.home_fallback_env({"HOME": str(home), "USERPROFILE": str(home)}, root)
     assert env["JUPYTER_RUNTIME_DIR"] == str(root / ".course-home" / "jupyter_runtime_dir")
     assert env["PIP_CACHE_DIR"] == str(root / ".course-home" / "pip_cache_dir")
+    assert env["JUPYTER_DATA_DIR"] == str(root / ".course-home" / "jupyter_data_dir")
     writable = tmp_path / "home"
     writable.mkdir()
     env = course.home_fallback_env({"HOME": str(writable), "USERPROFILE": str(writable),
                                     "APPDATA": str(writable), "LOCALAPPDATA": str(writable)},
                                    root)
-    assert "JUPYTER_RUNTIME_DIR" not in env and "PIP_CACHE_DIR" not in env
+    assert not {"JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "PIP_CACHE_DIR"} & set(env)
     chosen = course.home_fallback_env({"HOME": str(home), "PIP_CACHE_DIR": "/my/cache"}, root)
     assert chosen["PIP_CACHE_DIR"] == "/my/cache"  # the user's own choice is kept
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not course.needs_install(check_pip=False) == [],
+                    reason="needs the course's .venv (python3 course.py setup)")
+def test_lab_starts_with_a_read_only_home(tmp_path):
+    """The reported failure: JupyterLab died on ~/.local/share/jupyter/runtime."""
+    import socket
+
+    home = tmp_path / "home-is-a-file"
+    home.write_text("nothing can be made below a file, not even by root")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in _env(HOME=str(home), USERPROFILE=str(home)).items()
+           if not k.startswith(("JUPYTER", "IPYTHON", "XDG_", "PIP_CACHE"))}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "course.py"), "lab", "--no-browser",
+                             f"--port={port}"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if "is running at" in line or len(lines) > 400:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    out = "".join(lines)
+    assert "is running at" in out, out
+    assert "cannot be written (a read-only home?)" in out
+    assert "Traceback" not in out and "Errno" not in out, out
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git to ask what it ignores")
