@@ -615,7 +615,8 @@ class _Parser(argparse.ArgumentParser):
 def _check_args(command: str, args: list[str]) -> None:
     """Reject wrong arguments of the commands course.py itself knows, before any set-up."""
     if command in ("site", "setup", "lock"):
-        parser = _Parser(prog=f"course.py {command}", add_help=False)
+        parser = _Parser(prog=command, add_help=False)
+        parser.add_argument("-h", "--help", action="store_true")  # the tool's own help
         if command == "site":
             parser.add_argument("--check", action="store_true")
             parser.add_argument("--out")
@@ -657,6 +658,8 @@ def _main(command: str, extra: list[str]) -> int:
     if command in ("lab", "test", "setup", "browser-check"):
         extra, offline_arg = take_option(extra, "--offline")
     _check_args(command, extra)
+    if command in ("setup", "lock") and {"-h", "--help"} & set(extra):
+        return usage()
     offline = check_wheel_folder(Path(offline_arg)) if offline_arg else None
     env = home_fallback_env(dict(os.environ))
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})  # for pip too
