@@ -1,35 +1,39 @@
 #!/usr/bin/env python3
-"""Download every pinned wheel the course needs into one folder, for a room without internet.
+"""Download every locked wheel the course needs into one folder, for a room without internet.
 
-    python tools/wheelhouse.py DIR [--platform all|this] [--python 3.10 3.11 ...]
+    python tools/wheelhouse.py DIR [--platform all|this|NAME] [--python 3.10 3.11 ...]
 
-Run it once where there is a network, copy DIR to a USB stick, and on each laptop run
-``python3 course.py lab --offline DIR``: pip then installs from DIR alone
-(``--no-index --find-links DIR``) and never touches the network.
+Run it once where there is a network (``python3 course.py wheelhouse DIR``), copy DIR to a
+USB stick, and on each laptop run ``python3 course.py lab --offline DIR``: pip then
+installs from DIR alone and never touches the network.
 
-Wheels are fetched for the platforms learners bring (Linux, macOS and Windows, on x86-64
-and arm64 where the packages publish wheels) and for every supported Python version
-(``--platform this`` fetches only what this machine needs, as CI does to prove the
-offline install). What is fetched is the ``course`` extra of ``pyproject.toml``, the
-build backend that installs the course's own package, and the pinned pip. A
+What is fetched is exactly the lock file ``requirements/course.txt`` (every package the
+course installs, pip and the build backend included), each wheel checked against the
+lock's hashes, for the platforms learners bring (Linux on x86-64 and arm64, macOS on
+arm64, Windows on x86-64) and every supported Python (3.10-3.13). ``--platform this``
+fetches only what this machine needs, as CI does to prove the offline install. A
 (platform, Python) pair that lacks a wheel for some package is reported, not hidden.
+macOS on Intel (x86-64) is not offered: opencv-python-headless 5.0.0.93, a course pin,
+publishes no wheel for it.
 
-Standard library only; the downloads are made by ``PYTHON -m pip download`` where PYTHON
-is the interpreter running this script.
+Standard library only, plus pip (whose own copy of ``packaging`` evaluates the lock's
+environment markers for each target); the downloads are made by ``PYTHON -m pip download``
+where PYTHON is the interpreter running this script (course.py runs it in ``.venv``).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import platform as _platform
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PIP_VERSION = re.search(r'PIP = "pip==([^"]+)"', (ROOT / "course.py").read_text()).group(1)
-"""The pip that course.py installs, read from course.py itself."""
+sys.path.insert(0, str(ROOT))
+from course import COURSE_LOCK, LockEntry, read_lock  # noqa: E402  (the lock, read in one place)
+
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 # pip takes each --platform tag as it is (it does not widen manylinux_2_28 to the older
 # manylinux2014 that many wheels carry), so every tag a wheel may carry is listed
@@ -38,65 +42,64 @@ _LINUX = ["manylinux_2_28_{m}", "manylinux_2_27_{m}", "manylinux_2_17_{m}",
 PLATFORMS = {
     "linux-x86_64": [t.format(m="x86_64") for t in _LINUX],
     "linux-arm64": [t.format(m="aarch64") for t in _LINUX[:4]],
-    "macos-x86_64": [f"macosx_{v}_x86_64" for v in ("10_9", "10_13", "10_15", "11_0", "12_0",
-                                                     "13_0", "14_0")],
     "macos-arm64": [f"macosx_{v}_arm64" for v in ("11_0", "12_0", "13_0", "14_0")]
     + ["macosx_11_0_universal2", "macosx_10_9_universal2"],
     "windows-x86_64": ["win_amd64"],
 }
+# The environment markers of each platform (PEP 508), for reading the lock's markers.
+MARKERS = {
+    "linux-x86_64": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                     "platform_machine": "x86_64"},
+    "linux-arm64": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                    "platform_machine": "aarch64"},
+    "macos-arm64": {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix",
+                    "platform_machine": "arm64"},
+    "windows-x86_64": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt",
+                       "platform_machine": "AMD64"},
+}
 
 
-def _toml() -> dict:
+def _marker(text: str):
     try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10: a tiny reader for the lists we need
-        return _read_lists((ROOT / "pyproject.toml").read_text())
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+        from packaging.markers import Marker
+    except ModuleNotFoundError:  # a bare venv: pip's own copy
+        from pip._vendor.packaging.markers import Marker
+    return Marker(text)
 
 
-def _read_lists(text: str) -> dict:
-    """Enough of pyproject.toml for Python 3.10: build requires and the course extra."""
-    def block(name: str) -> list[str]:
-        found = re.search(rf"^{name}\s*=\s*\[(.*?)^\]", text, flags=re.S | re.M)
-        if not found:
-            found = re.search(rf"^{name}\s*=\s*\[(.*?)\]", text, flags=re.M)
-        return re.findall(r'"([^"]+)"', found.group(1)) if found else []
-
-    return {
-        "build-system": {"requires": block("requires")},
-        "project": {"optional-dependencies": {"course": block("course")}},
-    }
+def environment(platform: str, python_full: str) -> dict[str, str]:
+    """The marker environment of CPython ``python_full`` ("3.11.4") on ``platform``."""
+    env = dict(MARKERS[platform])
+    env.update(implementation_name="cpython", platform_python_implementation="CPython",
+               python_version=".".join(python_full.split(".")[:2]),
+               python_full_version=python_full, implementation_version=python_full,
+               platform_release="", platform_version="")
+    return env
 
 
-def requirements(python: str | None = None) -> list[str]:
-    """The pinned requirements: the course extra, the build backend and pip.
+def entries_for(platform: str, python: str, lock: Path = COURSE_LOCK) -> list[LockEntry]:
+    """The pins of ``lock`` that some CPython ``python`` ("3.11") on ``platform`` installs.
 
-    With ``python`` ("3.10"), the ``python_version`` markers are resolved for that
-    version and dropped: pip evaluates markers for the interpreter that runs it, not
-    for the ``--python-version`` it downloads for.
+    pip judges markers by the interpreter it runs on, not by ``--python-version``, so they
+    are judged here. A marker may split a minor version (``python_full_version <
+    '3.11.5'``): both sides are kept, as learners bring every patch release.
     """
-    data = _toml()
-    reqs = list(data["project"]["optional-dependencies"]["course"])
-    reqs += data["build-system"]["requires"]
-    reqs.append(f"pip=={PIP_VERSION}")
+    chosen = []
+    for entry in read_lock(lock):
+        if not entry.marker or any(
+            _marker(entry.marker).evaluate(environment(platform, f"{python}.{patch}"))
+            for patch in range(0, 40)
+        ):
+            chosen.append(entry)
+    return chosen
+
+
+def requirements(python: str | None = None, platform: str = "linux-x86_64") -> list[str]:
+    """The locked pins as ``name==version`` (with their markers when ``python`` is None;
+    for one Python and platform, the ones that apply, without markers)."""
     if python is None:
-        return reqs
-    return [r for r in (_for_python(r, python) for r in reqs) if r]
-
-
-def _for_python(req: str, python: str) -> str | None:
-    spec, _, marker = (s.strip() for s in req.partition(";"))
-    if not marker:
-        return spec
-    found = re.fullmatch(r"python_version\s*(>=|<|==|<=|>)\s*'([0-9.]+)'", marker)
-    if not found:
-        raise ValueError(f"cannot resolve the marker of {req!r}")
-    op, bound = found.groups()
-    have = tuple(int(x) for x in python.split("."))
-    want = tuple(int(x) for x in bound.split("."))
-    keep = {">=": have >= want, "<": have < want, "==": have == want,
-            "<=": have <= want, ">": have > want}[op]
-    return spec if keep else None
+        return [e.line().split(" --hash=")[0] for e in read_lock(COURSE_LOCK)]
+    return [f"{e.name}=={e.version}" for e in entries_for(platform, python)]
 
 
 def this_platform() -> tuple[str, str]:
@@ -109,16 +112,42 @@ def this_platform() -> tuple[str, str]:
 
 def download(dest: Path, platform: str, python: str) -> bool:
     """Fetch the wheels for one (platform, Python) pair; True when all were found."""
-    requirements_file = dest / f"requirements-py{python}.txt"
-    requirements_file.write_text("\n".join(requirements(python)) + "\n")
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(dest),
-           "--only-binary=:all:", "--python-version", python, "--implementation", "cp",
-           "-r", str(requirements_file)]
-    if (platform, python) != this_platform():
-        for tag in PLATFORMS[platform]:
-            cmd += ["--platform", tag]
-    print(f"wheelhouse: {platform}, Python {python} ...", flush=True)
-    return subprocess.call(cmd) == 0
+    this = (platform, python) == this_platform()
+    if this:  # exactly what this interpreter installs
+        env = environment(platform, _platform.python_version())
+        entries = [e for e in read_lock(COURSE_LOCK)
+                   if not e.marker or _marker(e.marker).evaluate(env)]
+    else:
+        entries = entries_for(platform, python)
+    print(f"wheelhouse: {platform}, Python {python}: {len(entries)} wheels ...", flush=True)
+    ok = True
+    for i, part in enumerate(_rounds(entries)):
+        # pip refuses two versions of one package in one call: a split one takes two calls
+        requirements_file = dest / f"requirements-{platform}-py{python}-{i}.txt"
+        requirements_file.write_text("".join(e.line(marker=False) + "\n" for e in part))
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet",
+               "--disable-pip-version-check", "--dest", str(dest), "--no-deps",
+               "--require-hashes", "--only-binary=:all:", "-r", str(requirements_file)]
+        if not this:
+            cmd += ["--python-version", python, "--implementation", "cp",
+                    "--ignore-requires-python"]
+            for tag in PLATFORMS[platform]:
+                cmd += ["--platform", tag]
+        ok = subprocess.call(cmd) == 0 and ok
+    return ok
+
+
+def _rounds(entries: list[LockEntry]) -> list[list[LockEntry]]:
+    """``entries`` in groups that name each package at most once."""
+    rounds: list[list[LockEntry]] = []
+    for entry in entries:
+        for group in rounds:
+            if all(e.name != entry.name for e in group):
+                group.append(entry)
+                break
+        else:
+            rounds.append([entry])
+    return rounds
 
 
 def size_mb(dest: Path) -> float:
@@ -133,9 +162,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--python", nargs="+", default=list(PYTHONS), help="Python versions")
     args = parser.parse_args(argv)
     dest = args.dest.resolve()
-    dest.mkdir(parents=True, exist_ok=True)
     if args.platform == "this":
         pairs = [this_platform()]
+        if pairs[0][0] not in PLATFORMS:
+            parser.error(f"this machine ({pairs[0][0]}) is not a platform the lock covers")
     elif args.platform == "all":
         pairs = [(p, v) for p in PLATFORMS for v in args.python]
     elif args.platform in PLATFORMS:
@@ -143,12 +173,13 @@ def main(argv: list[str]) -> int:
     else:
         parser.error(f"unknown platform {args.platform!r}; expected all, this, "
                      + ", ".join(PLATFORMS))
+    dest.mkdir(parents=True, exist_ok=True)
     missing = [f"{p} / Python {v}" for p, v in pairs if not download(dest, p, v)]
     n = len(list(dest.glob("*.whl")))
     print(f"wheelhouse: {n} wheels, {size_mb(dest):.0f} MB in {dest}")
     for m in missing:
         print(f"wheelhouse: NOT complete for {m} (some package has no wheel there)")
-    return 1 if missing and args.platform == "this" else 0
+    return 1 if missing else 0
 
 
 if __name__ == "__main__":
