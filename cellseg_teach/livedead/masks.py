@@ -105,7 +105,11 @@ def _class_values(arr: np.ndarray, name: str) -> np.ndarray:
     return arr.astype(np.uint8)
 
 
-def write_class_mask(path: str | os.PathLike, classes: object) -> None:
+# Suffixes that name a lossy format: a class mask must never be stored in one.
+_LOSSY_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".webp", ".avif"})
+
+
+def write_class_mask(path: str | os.PathLike, classes: object, *, overwrite: bool = False) -> None:
     """Save a five-class mask as an 8-bit greyscale PNG, with ``imageio``.
 
     PNG is lossless, so the file holds exactly the values 0–4 (JPEG would invent values
@@ -114,16 +118,23 @@ def write_class_mask(path: str | os.PathLike, classes: object) -> None:
     Parameters
     ----------
     path : str or path-like
-        File to write; its suffix should be ``.png``.
+        File to write; its suffix must be ``.png`` (any case), so that the name says
+        what the file holds.
     classes : array-like of int, 2-D
         Class of each pixel, 0–4 (see the module docstring); stored as uint8.
+    overwrite : bool, keyword-only
+        Replace ``path`` if it exists. By default an existing file is never replaced.
 
     Raises
     ------
     TypeError
-        If ``classes`` is not an integer array.
+        If ``path`` is not a str or path-like, ``overwrite`` is not a bool, or
+        ``classes`` is not an integer array.
     ValueError
-        If it is not 2-D, is empty, or holds a value outside 0–4.
+        If the suffix of ``path`` is not ``.png`` (a lossy suffix such as ``.jpg`` says
+        so), or ``classes`` is not 2-D, is empty, or holds a value outside 0–4.
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
 
     Examples
     --------
@@ -132,10 +143,32 @@ def write_class_mask(path: str | os.PathLike, classes: object) -> None:
     >>> path = os.path.join(tempfile.mkdtemp(), "mask.png")
     >>> write_class_mask(path, mask); read_class_mask(path).tolist()
     [[0, 1, 2], [3, 4, 0]]
+    >>> write_class_mask(path, mask, overwrite=True)  # a second write must say so
     """
     import imageio.v3 as iio
 
-    iio.imwrite(path, _class_values(np.asarray(classes), "classes"), extension=".png")
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file name (str or path-like), got {type(path).__name__}")
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite must be True or False, got {type(overwrite).__name__}")
+    name = os.fspath(path)
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in _LOSSY_SUFFIXES:
+        raise ValueError(
+            f"path {name!r} names a lossy format ({suffix}), which would change the classes;"
+            " a class mask is written as PNG: use a .png suffix"
+        )
+    if suffix != ".png":
+        raise ValueError(f"path {name!r} must end in .png (a class mask is written as PNG)")
+    data = iio.imwrite("<bytes>", _class_values(np.asarray(classes), "classes"), extension=".png")
+    try:
+        # "x" creates the file only if it does not exist (no race between check and write)
+        with open(name, "wb" if overwrite else "xb") as f:
+            f.write(data)
+    except FileExistsError:
+        raise FileExistsError(
+            f"path {name!r} exists; pass overwrite=True to replace it, or choose another name"
+        ) from None
 
 
 def read_class_mask(path: str | os.PathLike) -> np.ndarray:
