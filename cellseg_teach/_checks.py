@@ -6,7 +6,17 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_count", "as_image", "as_labels", "as_positive", "as_real"]
+__all__ = [
+    "MAX_INT",
+    "MAX_PIXELS",
+    "as_count",
+    "as_image",
+    "as_labels",
+    "as_positive",
+    "as_real",
+    "as_shape",
+    "at_most",
+]
 
 
 def as_image(image: object, name: str = "image", *, allow_bool: bool = False) -> np.ndarray:
@@ -29,9 +39,7 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         if not allow_bool:
             raise TypeError(f"{name} must be a numeric (integer or float) array, got dtype bool")
     elif not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(
-            f"{name} must be a numeric (integer or float) array, got dtype {arr.dtype}"
-        )
+        raise TypeError(f"{name} must be a numeric (integer or float) array, got dtype {arr.dtype}")
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (rows, columns), got {arr.ndim}-D with shape {arr.shape}"
@@ -58,6 +66,8 @@ def as_labels(labels: object, name: str = "labels") -> np.ndarray:
         raise ValueError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}")
     if arr.size and arr.min() < 0:
         raise ValueError(f"{name} must be non-negative (0 = background), found {arr.min()}")
+    if arr.size and arr.dtype.kind == "u" and arr.dtype.itemsize == 8 and arr.max() > MAX_INT:
+        raise ValueError(f"{name} values must be below 2**53, found {arr.max()}")
     return arr
 
 
@@ -80,14 +90,67 @@ def as_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
     return out
 
 
-def as_count(value: object, name: str, *, minimum: int = 0) -> int:
-    """Return ``value`` as an int >= ``minimum``, or raise naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+# No count, size or width in this course comes near this; beyond it numpy's int64
+# arithmetic overflows, so larger integers are refused by name instead.
+MAX_INT = 2**53
+
+
+def as_count(
+    value: object, name: str, *, minimum: int = 0, maximum: int | None = None, why: str = ""
+) -> int:
+    """Return ``value`` as an int in ``[minimum, maximum]``, or raise naming it.
+
+    ``maximum`` defaults to :data:`MAX_INT`; ``why`` explains an upper bound that
+    comes from the image (e.g. ``"the image is 48 px wide"``).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     out = int(value)
     if out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
+    top = MAX_INT if maximum is None else maximum
+    if out > top:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be <= {top}{reason}, got {out}")
     return out
+
+
+# Largest in-memory image a function builds from a requested size: 2**26 pixels
+# (8192 x 8192; 512 MB as float64). Larger images belong to the Dask path of lesson 8.
+MAX_PIXELS = 2**26
+
+
+def as_shape(shape: object, name: str, *, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """``(rows, columns)`` from a side or a pair of sides (pixels), or raise naming it."""
+    if isinstance(shape, (bool, np.bool_)) or isinstance(shape, (str, bytes)) or shape is None:
+        raise TypeError(f"{name} must be a side or (rows, columns) in pixels, got {shape!r}")
+    if isinstance(shape, numbers.Integral):
+        rows = cols = as_count(shape, name, minimum=1)
+    else:
+        try:
+            pair = tuple(shape)  # type: ignore[arg-type]
+        except TypeError:
+            raise TypeError(
+                f"{name} must be a side or (rows, columns) in pixels, got {shape!r}"
+            ) from None
+        if len(pair) != 2:
+            raise ValueError(f"{name} must be a side or (rows, columns), got {shape!r}")
+        rows = as_count(pair[0], f"{name}[0]", minimum=1)
+        cols = as_count(pair[1], f"{name}[1]", minimum=1)
+    if rows * cols > max_pixels:
+        raise ValueError(
+            f"{name} {rows}x{cols} is {rows * cols:.3g} pixels, more than the {max_pixels:.3g}"
+            " an in-memory image may have here"
+        )
+    return rows, cols
+
+
+def at_most(value: float, name: str, maximum: float, why: str = "") -> float:
+    """Return ``value`` if it is <= ``maximum``, or raise a ValueError naming it."""
+    if value > maximum:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be <= {maximum:g}{reason}, got {value:g}")
+    return value
 
 
 def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = False) -> np.ndarray:
@@ -96,7 +159,12 @@ def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = Fals
     ``allow_nan`` admits NaN rows (a label with no pixels has no centroid) but never
     infinities.
     """
-    arr = np.asarray(centres, dtype=float)
+    if isinstance(centres, (str, bytes)) or centres is None:
+        raise TypeError(f"{name} must be an (n, 2) array of (x, y) pairs, got {centres!r}")
+    try:
+        arr = np.asarray(centres, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an (n, 2) array of numbers: {exc}") from None
     if arr.size == 0:
         return arr.reshape(0, 2)
     if arr.ndim != 2 or arr.shape[1] != 2:

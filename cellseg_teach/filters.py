@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_image, as_positive
+from ._checks import as_image, as_positive, at_most
 from .parameters import SMOOTH_SIGMA
 
 __all__ = ["smooth"]
@@ -45,6 +45,7 @@ def smooth(image: object, sigma: float = SMOOTH_SIGMA, mode: str = "reflect") ->
     """
     arr = as_image(image)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
+    at_most(sigma, "sigma", max(arr.shape), "a blur wider than the image")
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
     return ndimage.gaussian_filter(arr.astype(np.float64), sigma=sigma, mode=mode)
