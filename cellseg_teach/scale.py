@@ -29,7 +29,7 @@ from dask_image import ndfilters
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 
-from ._checks import as_count, as_image, as_positive, as_real
+from ._checks import MAX_INT, as_count, as_image, as_positive, as_real, as_shape, at_most
 from .image_model import place_cells
 from .parameters import (
     CELL_BRIGHTNESS,
@@ -73,8 +73,9 @@ def _model(
 ) -> dict:
     """Checked model parameters, plus the derived ring of neighbouring fields."""
     n_cells = as_count(n_cells, "n_cells")
-    field_size = as_count(field_size, "field_size", minimum=2)
+    field_size = as_count(field_size, "field_size", minimum=2, maximum=8192)
     sigma = as_positive(sigma, "sigma")
+    at_most(sigma, "sigma", field_size, "a cell wider than a field of field_size px")
     brightness = as_positive(brightness, "brightness", allow_zero=True)
     noise_scale = as_positive(noise_scale, "noise_scale", allow_zero=True)
     min_separation = as_positive(min_separation, "min_separation", allow_zero=True)
@@ -136,8 +137,9 @@ def _place_in_fields(rngs: list, m: dict) -> np.ndarray:
             centres[rows, count[rows]] = p[ok]
             count[rows] += 1
     raise ValueError(
-        f"could not place {n} cells at least {d} px apart in a {t} px field after "
-        f"{m['max_rounds'] * _CANDIDATES} random tries: use fewer cells per field"
+        f"could not place n_cells={n} cells at least min_separation={d} px apart in a"
+        f" field_size={t} px field after {m['max_rounds'] * _CANDIDATES} random tries with"
+        " this seed: use fewer cells per field, a smaller min_separation or another seed"
     )
 
 
@@ -219,12 +221,13 @@ def _mosaic_block(seed: int, m: dict, block_info: dict | None = None) -> np.ndar
     return out
 
 
+# A mosaic is computed lazily, chunk by chunk, so it may be far larger than memory;
+# 2**32 pixels (65,536²) is still well beyond lesson 8's 20,000².
+MAX_MOSAIC_PIXELS = 2**32
+
+
 def _shape(shape: object) -> tuple[int, int]:
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape, shape)
-    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
-        raise ValueError(f"shape must be a side or (rows, columns), got {shape!r}")
-    return as_count(shape[0], "shape[0]", minimum=1), as_count(shape[1], "shape[1]", minimum=1)
+    return as_shape(shape, "shape", max_pixels=MAX_MOSAIC_PIXELS)
 
 
 def _chunk_side(chunks: object) -> tuple[int, int]:
@@ -333,6 +336,7 @@ def mosaic_centres(
     seed = as_count(seed, "seed")
     m = _model(n_cells, field_size, CELL_SIGMA, CELL_BRIGHTNESS, 0.0, min_separation)
     border = as_positive(border, "border", allow_zero=True)
+    at_most(border, "border", max(rows, cols), "a border wider than the image")
     t, b = m["field_size"], math.ceil(border)
     c = _fields(seed, _field_range(-b, rows + b, t), _field_range(-b, cols + b, t), m)[0]
     c = c.reshape(-1, 2)
@@ -519,7 +523,15 @@ def segment_large(
     threshold = as_real(threshold, "threshold")
     min_size = as_count(min_size, "min_size")
     sigma = as_positive(sigma, "sigma", allow_zero=True)
-    smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
+    at_most(sigma, "sigma", max(arr.shape), "a blur wider than the image")
+    depth = int(4.0 * sigma + 0.5)  # the filter's reach (truncated at 4 sigma), pixels
+    if sigma > 0 and min(arr.shape) <= depth:
+        # Smaller than the filter's reach: Dask cannot pad it with overlaps, and one
+        # chunk holds it anyway, so smooth it in memory (the same filter and edge mode).
+        small = ndimage.gaussian_filter(arr.compute(), sigma, mode="reflect")
+        smoothed = da.from_array(small, chunks=arr.shape)
+    else:
+        smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
     rows, cols = smoothed.chunks
     packed = smoothed.map_blocks(
         _pack,
@@ -626,6 +638,10 @@ def cell_table(labels: da.Array, image: object, n_cells: int | None = None) -> d
         ]
     )
     allp = np.hstack(parts)
+    if allp.shape[1] and allp[0].min() < 0:
+        raise ValueError(f"labels must be non-negative (0 = background), found {allp[0].min():g}")
+    if allp.shape[1] and allp[0].max() > MAX_INT:
+        raise ValueError(f"labels values must be below 2**53, found {allp[0].max():g}")
     ids = allp[0].astype(np.int64)
     n = int(ids.max()) if ids.size else 0
     if n_cells is not None:
