@@ -26,6 +26,22 @@ def _classes(arr: object, name: str) -> np.ndarray:
     return a
 
 
+def _dead_flags(flags: object, name: str, n: int) -> np.ndarray:
+    """One live/dead flag per label 1..n (index 0 = label 1), or raise naming it."""
+    if flags is None or isinstance(flags, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D array of booleans, one per label, got {flags!r}")
+    a = np.asarray(flags)
+    if a.dtype != bool and not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must be a 1-D array of booleans, got dtype {a.dtype}")
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one flag per label), got shape {a.shape}")
+    if len(a) < n:
+        raise ValueError(
+            f"{name} has {len(a)} entries; it needs one per label up to the largest label ({n})"
+        )
+    return a.astype(bool)
+
+
 def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -> np.ndarray:
     """IoU of each class ``0 .. n_classes - 1`` (NaN where a class is in neither image).
 
@@ -42,7 +58,7 @@ def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -
     t, f = _classes(true_classes, "true_classes"), _classes(found_classes, "found_classes")
     if t.shape != f.shape:
         raise ValueError(f"found_classes has shape {f.shape}, true_classes {t.shape}")
-    k = as_count(n_classes, "n_classes", minimum=1)
+    k = as_count(n_classes, "n_classes", minimum=1, maximum=256)
     if t.max(initial=0) >= k or f.max(initial=0) >= k:
         raise ValueError(f"class values must be < n_classes={k}")
     conf = np.bincount(t.ravel().astype(np.intp) * k + f.ravel(), minlength=k * k).reshape(k, k)
@@ -100,12 +116,10 @@ def live_dead_accuracy(
     0.6666666666666666
     """
     m = match_by_overlap(true_labels, found_labels, min_iou)
+    td = _dead_flags(true_dead, "true_dead", m.n_true)
+    fd = _dead_flags(found_dead, "found_dead", m.n_found)
     if m.n_true == 0:
         return 1.0
-    td = np.asarray(true_dead, dtype=bool)
-    fd = np.asarray(found_dead, dtype=bool)
-    if len(td) < m.n_true or len(fd) < m.n_found:
-        raise ValueError("true_dead/found_dead need one entry per label up to the largest label")
     # only labels that are present count as true cells
     present = np.bincount(np.asarray(true_labels).ravel(), minlength=m.n_true + 1)[1:] > 0
     correct = td[m.true_index] == fd[m.found_index]
@@ -128,6 +142,8 @@ def score_frame(
         ``class_iou`` (array of 5), ``mean_iou`` (mean over the classes present),
         ``n_true``, ``n_found``, ``count_error``, ``live_dead_accuracy``.
     """
+    as_labels(true_labels, "true_labels")
+    as_labels(found_labels, "found_labels")
     iou = class_iou(true_classes, found_classes)
     return {
         "class_iou": iou,
@@ -155,6 +171,13 @@ def score_timelapse(timelapse: object, result: object) -> dict[str, np.ndarray]:
         Per frame: ``class_iou`` (T, 5), ``mean_iou``, ``n_true``, ``n_found``,
         ``count_error``, ``live_dead_accuracy`` (T,).
     """
+    for name, obj, attrs in (
+        ("timelapse", timelapse, ("truth", "times")),
+        ("result", result, ("classes", "cell_labels", "dead")),
+    ):
+        if not all(hasattr(obj, a) for a in attrs):
+            kind = "TimeLapse from make_timelapse" if name == "timelapse" else "TimeLapseResult"
+            raise TypeError(f"{name} must be a {kind}, got {type(obj).__name__}")
     truth = timelapse.truth
     rows = [
         score_frame(

@@ -51,7 +51,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.special import expit
 
-from .._checks import as_count, as_positive, as_real
+from .._checks import MAX_PIXELS, as_count, as_positive, as_real, as_shape, at_most
 from ..image_model import place_cells
 from .masks import class_mask
 
@@ -186,17 +186,32 @@ def default_n_cells(shape: tuple[int, int]) -> int:
     >>> default_n_cells((1024, 1024)), default_n_cells((512, 512))
     (300, 75)
     """
-    return round(CELLS_PER_MEGAPIXEL * shape[0] * shape[1] / 1024**2)
+    rows, cols = as_shape(shape, "shape")
+    return round(CELLS_PER_MEGAPIXEL * rows * cols / 1024**2)
 
 
 def _shape(shape: object) -> tuple[int, int]:
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape, shape)
-    try:
-        rows, cols = shape  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise ValueError(f"shape must be (rows, columns), got {shape!r}") from None
+    rows, cols = as_shape(shape, "shape")
     return as_count(rows, "shape[0]", minimum=16), as_count(cols, "shape[1]", minimum=16)
+
+
+def _pair(value: object, name: str) -> tuple[float, float]:
+    """A ``(low, high)`` pair of positive numbers (pixels), or raise naming it."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a (low, high) pair of numbers, got {value!r}")
+    try:
+        lo, hi = value  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a (low, high) pair of numbers, got {value!r}") from None
+    return as_positive(lo, name), as_positive(hi, name)
+
+
+def _seed(seed: object) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        as_count(seed, "seed")
+    return np.random.default_rng(seed)
 
 
 def _illumination(shape: tuple[int, int], rng, strength: float) -> np.ndarray:
@@ -366,19 +381,22 @@ def _simulate(
     hoechst_residual = as_real(hoechst_residual, "hoechst_residual")
     if not 0 <= hoechst_residual <= 1:
         raise ValueError(f"hoechst_residual must be in [0, 1], got {hoechst_residual}")
-    lo, hi = (as_positive(r, "cell_radius") for r in cell_radius)
-    nlo, nhi = (as_positive(r, "nucleus_radius") for r in nucleus_radius)
+    lo, hi = _pair(cell_radius, "cell_radius")
+    nlo, nhi = _pair(nucleus_radius, "nucleus_radius")
+    at_most(hi, "cell_radius", max(shape) / 2, "a cell wider than the image shape")
     if not (lo <= hi and nlo <= nhi and nhi <= lo * 0.75):
         raise ValueError(
             "need cell_radius=(low, high) and nucleus_radius=(low, high) with low <= high "
             f"and the nucleus well inside the cell; got {cell_radius} and {nucleus_radius}"
         )
     min_separation = as_positive(min_separation, "min_separation")
+    at_most(min_separation, "min_separation", max(shape), "the image shape")
+    outline_width = as_count(outline_width, "outline_width", minimum=1, maximum=max(shape))
     illumination = as_real(illumination, "illumination")
     if not 0 <= illumination < 1:
         raise ValueError(f"illumination must be in [0, 1), got {illumination}")
     cam = Camera() if camera is None else Camera(*camera)
-    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    rng = _seed(seed)
 
     scene = _render_scene(shape, n, rng, (lo, hi), (nlo, nhi), min_separation)
     # Uniform death times over hours/death_fraction: about death_fraction die in `hours`.
@@ -485,7 +503,11 @@ def make_timelapse(
     >>> bool((tl.truth.dead[-1] == (tl.truth.death_time <= 48.0)).all())
     True
     """
-    n_frames = as_count(n_frames, "n_frames", minimum=1)
+    rows, cols = _shape(shape)
+    n_frames = as_count(
+        n_frames, "n_frames", minimum=1, maximum=max(1, 4 * MAX_PIXELS // (rows * cols)),
+        why="frames of this shape that fit in memory",
+    )  # fmt: skip
     hours = as_positive(hours, "hours")
     times = np.linspace(0.0, hours, n_frames)
     frames, truth, cam = _simulate(
