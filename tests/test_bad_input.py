@@ -382,12 +382,17 @@ def bad_values(kind: str) -> st.SearchStrategy:
         "object": OBJECTS_BAD,
     }[kind]
     strategy = st.sampled_from(fixed)
+    # Random integers are small (sizes a call may accept and run at once) or absurd
+    # (sizes that must be refused), never in between: a valid 5,000-pixel side would
+    # only measure the machine's speed.
+    ints = st.integers(-100, 100) | st.integers(10**9, 2**70) | st.integers(-(2**70), -(10**9))
     if kind == "int":
-        strategy = strategy | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True)
+        strategy = strategy | ints | st.floats(allow_nan=True)
     elif kind == "float":
         strategy = strategy | st.floats(allow_nan=True, allow_infinity=True)
     elif kind == "shape":
-        strategy = strategy | st.tuples(st.integers(-5, 10**7), st.integers(-5, 10**7))
+        side = st.integers(-5, 64) | st.integers(10**9, 2**70)
+        strategy = strategy | st.tuples(side, side)
     return strategy
 
 
@@ -516,7 +521,20 @@ def _resolve(kwargs: dict, tmp_path) -> dict:
     return out
 
 
-@pytest.mark.parametrize(("qualified", "param"), CASES, ids=[f"{q}:{p}" for q, p in CASES])
+# (function, argument) pairs known to fail, with the reason; each is an expected failure
+# (strict: once fixed, the entry must go). Empty when every public function behaves.
+KNOWN_FAILURES: dict[str, str] = {}
+
+
+def _case_param(q: str, p: str):
+    key = f"{q.removeprefix('cellseg_teach.')}:{p}"
+    marks = []
+    if key in KNOWN_FAILURES:
+        marks.append(pytest.mark.xfail(reason=KNOWN_FAILURES[key], strict=True))
+    return pytest.param(q, p, id=key, marks=marks)
+
+
+@pytest.mark.parametrize(("qualified", "param"), [_case_param(q, p) for q, p in CASES])
 def test_bad_input_is_refused_by_name(qualified, param, tmp_path_factory):
     func = FUNCTIONS[qualified]
     table = _examples(INPUTS)
