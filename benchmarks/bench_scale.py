@@ -37,7 +37,8 @@ import dask.array as da
 import numpy as np
 
 from cellseg_teach import segment, smooth
-from cellseg_teach.scale import make_mosaic, mosaic_centres, segment_large
+from cellseg_teach.mosaic import make_mosaic, mosaic_centres
+from cellseg_teach.scale import segment_large
 
 HERE = Path(__file__).resolve().parent
 

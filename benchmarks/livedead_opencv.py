@@ -29,8 +29,8 @@ import numpy as np
 from cellseg_teach.livedead import DEFAULTS, FrameResult
 from cellseg_teach.livedead.masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
 from cellseg_teach.livedead.nuclei import call_dead, nucleus_threshold
-from cellseg_teach.livedead.threshold import max_of_tiles_threshold
 from cellseg_teach.morphology import disk, label_outlines
+from cellseg_teach.thresholds import max_of_tiles_threshold
 
 
 def _remove_small(mask: np.ndarray, min_size: int, connectivity: int = 4) -> np.ndarray:
@@ -54,14 +54,17 @@ def cell_area_cv2(bf: np.ndarray, p: dict) -> tuple[np.ndarray, float]:
     gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REFLECT_101)
     gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REFLECT_101)
     grad = cv2.magnitude(gx, gy)  # fixed: float32, no uint16 wrap
-    t = max_of_tiles_threshold(grad, p["area_coarseness"], p["area_offset"], p["area_bin_width"])
+    t = max_of_tiles_threshold(
+        grad, coarseness=p["area_coarseness"], offset=p["area_offset"],
+        bin_width=p["area_bin_width"],
+    )
     m = (grad > t).astype(np.uint8)
     k = disk(p["close_radius"]).astype(np.uint8)
     m = cv2.dilate(m, k, iterations=p["close_iterations"], borderType=cv2.BORDER_CONSTANT,
                    borderValue=0)
     m = cv2.erode(m, k, iterations=p["close_iterations"], borderType=cv2.BORDER_CONSTANT,
                   borderValue=1)
-    area = _remove_small(_fill_holes(m.astype(bool)), p["min_cell_area"])
+    area = _remove_small(_fill_holes(m.astype(bool)), p["min_cell_size"])
     if p["shrink"]:
         area = cv2.erode(area.view(np.uint8), disk(p["shrink"]).astype(np.uint8),
                          borderType=cv2.BORDER_CONSTANT, borderValue=1).astype(bool)
@@ -69,7 +72,10 @@ def cell_area_cv2(bf: np.ndarray, p: dict) -> tuple[np.ndarray, float]:
 
 
 def nuclei_cv2(img: np.ndarray, p: dict) -> tuple[np.ndarray, float]:
-    t = nucleus_threshold(img, p["nucleus_method"], p["nucleus_coarseness"], p["nucleus_offset"])
+    t = nucleus_threshold(
+        img, method=p["nucleus_method"], coarseness=p["nucleus_coarseness"],
+        offset=p["nucleus_offset"],
+    )
     m = (img > t).astype(np.uint8)
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, disk(p["opening_radius"]).astype(np.uint8))
     return _remove_small(m.astype(bool), p["min_nucleus_size"]), t
@@ -105,8 +111,8 @@ def segment_frame_cv2(bf: np.ndarray, hoechst: np.ndarray, draq7: np.ndarray,
         grown = cv2.dilate(cells_only, np.ones((3, 3), np.uint8))
         markers[lines] = grown[lines].astype(np.int32)
     cells = np.where((markers > 0) & (markers <= n) & area, markers, 0).astype(np.int32)
-    dead = call_dead(nucleus_labels, d_mask, p["dead_fraction"])
-    outlines = label_outlines(cells, p["outline_width"])
+    dead = call_dead(nucleus_labels, d_mask, min_fraction=p["dead_fraction"])
+    outlines = label_outlines(cells, width=p["outline_width"])
     classes = np.zeros(bf.shape, np.uint8)
     classes[cells > 0] = CELL_AREA
     classes[outlines] = CELL_OUTLINE

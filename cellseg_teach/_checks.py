@@ -6,17 +6,7 @@ import numbers
 
 import numpy as np
 
-__all__ = [
-    "MAX_INT",
-    "MAX_PIXELS",
-    "as_count",
-    "as_image",
-    "as_labels",
-    "as_positive",
-    "as_real",
-    "as_shape",
-    "at_most",
-]
+__all__ = ["as_count", "as_image", "as_labels", "as_positive", "as_real"]
 
 
 def as_image(image: object, name: str = "image", *, allow_bool: bool = False) -> np.ndarray:
@@ -39,7 +29,9 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         if not allow_bool:
             raise TypeError(f"{name} must be a numeric (integer or float) array, got dtype bool")
     elif not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must be a numeric (integer or float) array, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must be a numeric (integer or float) array, got dtype {arr.dtype}"
+        )
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (rows, columns), got {arr.ndim}-D with shape {arr.shape}"
@@ -57,18 +49,42 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
     return arr
 
 
-def as_labels(labels: object, name: str = "labels") -> np.ndarray:
-    """Return ``labels`` as a 2-D non-negative integer array after checking it."""
+def as_labels(labels: object, name: str = "labels", *, ndim: int | None = 2) -> np.ndarray:
+    """Return ``labels`` as a non-negative integer array after checking it.
+
+    ``ndim`` is the number of dimensions required (``None``: any, at least 1).
+    """
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"{name} must be an integer label image, got {type(labels).__name__}")
     arr = np.asarray(labels)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name} must be an integer label image, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}")
-    if arr.size and arr.min() < 0:
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got {arr.ndim}-D with shape {arr.shape}")
+    if ndim is None and arr.ndim == 0:
+        raise ValueError(f"{name} must be an array, got a 0-D value")
+    if arr.size and np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
         raise ValueError(f"{name} must be non-negative (0 = background), found {arr.min()}")
-    if arr.size and arr.dtype.kind == "u" and arr.dtype.itemsize == 8 and arr.max() > MAX_INT:
-        raise ValueError(f"{name} values must be below 2**53, found {arr.max()}")
     return arr
+
+
+def whole_numbers(arr: np.ndarray, max_range: int = 2**20) -> np.ndarray:
+    """``arr`` as int64 when it holds whole numbers only (any dtype), else unchanged.
+
+    A camera image converted to float64 keeps its integer values; code that treats
+    integer images specially (one histogram bin per value) then gives the same result
+    for both dtypes. ``max_range`` bounds ``max - min`` so a histogram stays small.
+    """
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.floating) or arr.size == 0:
+        return arr
+    lo, hi = float(arr.min()), float(arr.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > max_range or abs(lo) > 2**52:
+        return arr
+    if not np.array_equal(arr, np.floor(arr)):
+        return arr
+    return arr.astype(np.int64)
 
 
 def as_real(value: object, name: str) -> float:
@@ -100,8 +116,8 @@ def as_count(
 ) -> int:
     """Return ``value`` as an int in ``[minimum, maximum]``, or raise naming it.
 
-    ``maximum`` defaults to :data:`MAX_INT`; ``why`` explains an upper bound that
-    comes from the image (e.g. ``"the image is 48 px wide"``).
+    ``maximum`` defaults to :data:`MAX_INT`; ``why`` explains an upper bound (for
+    example ``"a blur wider than the image"``).
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
@@ -115,42 +131,49 @@ def as_count(
     return out
 
 
-# Largest in-memory image a function builds from a requested size: 2**26 pixels
-# (8192 x 8192; 512 MB as float64). Larger images belong to the Dask path of lesson 8.
-MAX_PIXELS = 2**26
+def as_connectivity(value: object, name: str = "connectivity", ndim: int = 2) -> int:
+    """Return ``value`` as a connectivity 1..ndim (1: share a face, ndim: any corner)."""
+    out = as_count(value, name, minimum=1)
+    if out > ndim:
+        raise ValueError(f"{name} must be 1..{ndim} for {ndim}-D images, got {out}")
+    return out
 
 
-def as_shape(shape: object, name: str, *, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
-    """``(rows, columns)`` from a side or a pair of sides (pixels), or raise naming it."""
-    if isinstance(shape, (bool, np.bool_)) or isinstance(shape, (str, bytes)) or shape is None:
-        raise TypeError(f"{name} must be a side or (rows, columns) in pixels, got {shape!r}")
-    if isinstance(shape, numbers.Integral):
-        rows = cols = as_count(shape, name, minimum=1)
-    else:
-        try:
-            pair = tuple(shape)  # type: ignore[arg-type]
-        except TypeError:
-            raise TypeError(
-                f"{name} must be a side or (rows, columns) in pixels, got {shape!r}"
-            ) from None
-        if len(pair) != 2:
+MAX_PIXELS = 2**40
+"""Largest number of pixels a shape may describe (a terapixel): beyond it, a shape is a
+typo, not an image, and is refused before any memory is asked for."""
+
+
+def as_shape(
+    shape: object, name: str = "shape", *, minimum: int = 1, max_pixels: int = MAX_PIXELS
+) -> tuple[int, int]:
+    """``(rows, columns)`` from a side (a square) or a pair, each an integer >= ``minimum``.
+
+    Raises
+    ------
+    TypeError
+        For a value that is neither an integer nor a pair of integers.
+    ValueError
+        For a pair of another length, a side below ``minimum``, or more than
+        ``max_pixels`` pixels in all.
+    """
+    if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, bool):
+        rows = cols = as_count(shape, name, minimum=minimum)
+    elif isinstance(shape, (tuple, list, np.ndarray)):
+        if len(shape) != 2:
             raise ValueError(f"{name} must be a side or (rows, columns), got {shape!r}")
-        rows = as_count(pair[0], f"{name}[0]", minimum=1)
-        cols = as_count(pair[1], f"{name}[1]", minimum=1)
+        rows = as_count(shape[0], f"{name}[0]", minimum=minimum)
+        cols = as_count(shape[1], f"{name}[1]", minimum=minimum)
+    else:
+        raise TypeError(
+            f"{name} must be a side or (rows, columns) of integers, got "
+            f"{type(shape).__name__} {shape!r}"
+        )
     if rows * cols > max_pixels:
         raise ValueError(
-            f"{name} {rows}x{cols} is {rows * cols:.3g} pixels, more than the {max_pixels:.3g}"
-            " an in-memory image may have here"
+            f"{name} {(rows, cols)} has {rows * cols:.3g} pixels, more than {max_pixels:.3g}"
         )
     return rows, cols
-
-
-def at_most(value: float, name: str, maximum: float, why: str = "") -> float:
-    """Return ``value`` if it is <= ``maximum``, or raise a ValueError naming it."""
-    if value > maximum:
-        reason = f" ({why})" if why else ""
-        raise ValueError(f"{name} must be <= {maximum:g}{reason}, got {value:g}")
-    return value
 
 
 def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = False) -> np.ndarray:
@@ -173,3 +196,11 @@ def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = Fals
     if bad.any():
         raise ValueError(f"{name} contain {'infinite' if allow_nan else 'NaN or infinite'} values")
     return arr
+
+
+def at_most(value: float, name: str, maximum: float, why: str = "") -> float:
+    """Return ``value`` if it is <= ``maximum``, or raise a ValueError naming it."""
+    if value > maximum:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be <= {maximum:g}{reason}, got {value:g}")
+    return value

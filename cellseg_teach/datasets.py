@@ -32,6 +32,8 @@ import numpy as np
 import tifffile
 from scipy import ndimage
 
+from .labels import relabel_sequential
+
 __all__ = [
     "BBBC039_DIR",
     "SHA256SUMS_DIGEST",
@@ -360,11 +362,7 @@ def map_colours_to_instances(colours: np.ndarray) -> np.ndarray:
         offset += n
     # renumber in raster order of each object's first pixel, so the result does not
     # depend on which colour an object happened to get
-    first = np.unique(out[out > 0], return_index=True)
-    order = np.argsort(first[1])
-    lut = np.zeros(offset + 1, dtype=np.int32)
-    lut[first[0][order]] = np.arange(1, order.size + 1, dtype=np.int32)
-    return lut[out]
+    return relabel_sequential(out, order="raster")[0]
 
 
 def _read_image(folder: Path, rel: str) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_image, as_positive, at_most
+from ._checks import as_image, as_positive
 from .parameters import SMOOTH_SIGMA
 
 __all__ = ["smooth"]
@@ -24,7 +24,9 @@ def smooth(image: object, sigma: float = SMOOTH_SIGMA, mode: str = "reflect") ->
     image : array-like, 2-D
         Intensities (a.u.); integer camera images are converted to float64.
     sigma : float
-        Standard deviation of the kernel (pixels), >= 0; 0 returns a float copy.
+        Standard deviation of the kernel (pixels), >= 0 and at most 10 times the image's
+        longer side (a wider kernel averages the whole image many times over: a typo,
+        refused before it asks for the memory); 0 returns a float copy.
     mode : str
         How the image is extended beyond its edges (scipy's ``mode``). The default
         ``"reflect"`` mirrors it, so a uniform image stays uniform up to the edge;
@@ -45,7 +47,11 @@ def smooth(image: object, sigma: float = SMOOTH_SIGMA, mode: str = "reflect") ->
     """
     arr = as_image(image)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
-    at_most(sigma, "sigma", max(arr.shape), "a blur wider than the image")
+    if sigma > 10 * max(arr.shape):
+        raise ValueError(
+            f"sigma must be at most 10 times the image's longer side "
+            f"({10 * max(arr.shape)} px), got {sigma}"
+        )
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
     return ndimage.gaussian_filter(arr.astype(np.float64), sigma=sigma, mode=mode)

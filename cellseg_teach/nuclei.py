@@ -11,7 +11,7 @@ expected nucleus diameter:
    ``benchmarks/results_nuclei.md``). Raise it for noisy images.
 2. **Background and noise** (:func:`background_and_noise`): the median and
    1.4826 × the median absolute deviation (MAD) of the pixels below Otsu's level
-   (:func:`cellseg_teach.livedead.otsu_threshold`), the background class. Taken over the
+   (:func:`cellseg_teach.thresholds.otsu_threshold`), the background class. Taken over the
    whole image, as :func:`normalise` does, they are biased up by the nuclei, and in a
    crowded field (a third of the pixels or more) so much that nuclei seem absent.
 3. **Threshold** at ``threshold_scale`` of Otsu's height above the background, so that
@@ -44,12 +44,15 @@ The defaults were chosen on the 12 BBBC039 images shipped with the course
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_image, as_positive, as_real
-from .livedead.threshold import otsu_threshold
+from ._checks import as_image, as_positive, as_real, whole_numbers
+from .labels import relabel_sequential
 from .morphology import fill_holes
+from .thresholds import otsu_threshold
 
 __all__ = [
     "NUCLEUS_DIAMETER",
@@ -122,7 +125,7 @@ def _background_and_noise(arr: np.ndarray) -> tuple[float, float]:
     return background, noise
 
 
-def background_and_noise(image: object, below: float | None = None) -> tuple[float, float]:
+def background_and_noise(image: object, *, below: float | None = None) -> tuple[float, float]:
     """Background level and noise standard deviation: median and 1.4826 × MAD.
 
     Parameters
@@ -189,14 +192,14 @@ def _derived(value: float | None, default: float, name: str, *, allow_zero: bool
 
 def segment_nuclei(
     image: object,
-    diameter: float = NUCLEUS_DIAMETER,
     *,
+    diameter: float = NUCLEUS_DIAMETER,
     smoothing: float = 0.0,
     threshold_scale: float = 0.8,
     min_snr: float = 5.0,
     marker_sigma: float | None = None,
     min_distance: float | None = None,
-    min_area: float | None = None,
+    min_size: float | None = None,
 ) -> np.ndarray:
     """Label the nuclei of a fluorescence image (bright nuclei on a dark background).
 
@@ -220,7 +223,7 @@ def segment_nuclei(
         Gaussian smoothing of the distance transform (pixels); default ``diameter / 8``.
     min_distance : float, optional
         Smallest distance between two markers (pixels); default ``diameter / 3``.
-    min_area : float, optional
+    min_size : float, optional
         Smallest object kept (pixels); default ``(diameter / 4)²``.
 
     Returns
@@ -257,12 +260,12 @@ def segment_nuclei(
     min_snr = as_positive(min_snr, "min_snr", allow_zero=True)
     marker_sigma = _derived(marker_sigma, diameter / 8, "marker_sigma", allow_zero=True)
     min_distance = _derived(min_distance, diameter / 3, "min_distance", allow_zero=False)
-    min_area = _derived(min_area, (diameter / 4) ** 2, "min_area", allow_zero=True)
+    min_size = _derived(min_size, (diameter / 4) ** 2, "min_size", allow_zero=True)
 
     # 1-3: smoothing, background and noise of the background class, threshold. The
     # arithmetic is done in the image's own units (the same as thresholding a normalised
     # image, without making it): Otsu's level, its height above the background.
-    img = as_image(image)
+    img = whole_numbers(as_image(image))  # the same values give the same result in any dtype
     if img.min() == img.max():
         raise ValueError(
             f"image is constant (every pixel is {img.flat[0]}): there is no contrast to segment"
@@ -295,23 +298,18 @@ def segment_nuclei(
     orphans, n_orphans = ndimage.label(mask & (labels == 0))
     if n_orphans:
         labels[orphans > 0] = orphans[orphans > 0] + n
-    # 7: size filter, then renumber 1..n in one lookup table
-    area = np.bincount(labels.ravel())
-    keep = area >= min_area
-    keep[0] = False
-    lut = np.zeros(area.size, dtype=np.int32)
-    lut[keep] = np.arange(1, int(keep.sum()) + 1, dtype=np.int32)
-    return lut[labels]
+    # 7: size filter, then renumber 1..n (an area >= 3.2 px is an area >= 4 px)
+    return relabel_sequential(labels, min_size=math.ceil(min_size))[0]
 
 
 def segment_nuclei_simple(
-    image: object, smoothing: float = 2.0, min_area: int = 30
+    image: object, *, smoothing: float = 2.0, min_size: int = 30
 ) -> np.ndarray:
     """The course's first pipeline on a real image: smooth, Otsu, label, size filter.
 
     :func:`cellseg_teach.smooth` with ``smoothing`` px, then
-    :func:`cellseg_teach.livedead.otsu_threshold` on the smoothed image, then
-    :func:`cellseg_teach.segment` (connected components of at least ``min_area`` px).
+    :func:`cellseg_teach.thresholds.otsu_threshold` on the smoothed image, then
+    :func:`cellseg_teach.segment` (connected components of at least ``min_size`` px).
     No watershed: touching nuclei stay one object. A baseline for :func:`segment_nuclei`.
 
     Returns
@@ -323,11 +321,11 @@ def segment_nuclei_simple(
     from .segmentation import segment
 
     sm = smooth(image, smoothing)
-    labels, _ = segment(sm, threshold=otsu_threshold(sm), min_size=min_area)
+    labels, _ = segment(sm, threshold=otsu_threshold(sm), min_size=min_size)
     return labels.astype(np.int32)
 
 
-def segment_nuclei_skimage(image: object, diameter: float = NUCLEUS_DIAMETER) -> np.ndarray:
+def segment_nuclei_skimage(image: object, *, diameter: float = NUCLEUS_DIAMETER) -> np.ndarray:
     """The plain scikit-image pipeline, as its documentation shows it.
 
     ``threshold_otsu`` on the raw image, ``scipy.ndimage.distance_transform_edt`` of the
@@ -345,7 +343,9 @@ def segment_nuclei_skimage(image: object, diameter: float = NUCLEUS_DIAMETER) ->
     from skimage.filters import threshold_otsu
     from skimage.segmentation import watershed
 
-    img = as_image(image)
+    # whole numbers stored as floats are thresholded as the integers they are, so the
+    # same values give the same result in any dtype (one histogram bin per value)
+    img = whole_numbers(as_image(image))
     diameter = as_positive(diameter, "diameter")
     mask = img > threshold_otsu(img)
     dist = ndimage.distance_transform_edt(mask)

@@ -19,13 +19,13 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from scipy import ndimage
 
-from ._checks import as_count, as_image, as_labels, as_positive, as_real, at_most
+from ._checks import as_image, as_labels
+from .labels import relabel_sequential
 from .morphology import label_outlines
 
 __all__ = [
     "OKABE_ITO",
     "label_colormap",
-    "outlines",
     "show_error_gallery",
     "show_histogram",
     "show_image",
@@ -46,26 +46,8 @@ OKABE_ITO = (
 
 def label_colormap(n_labels: int) -> ListedColormap:
     """Colour map for labels 0..n_labels: transparent background, cycling Okabe–Ito colours."""
-    n_labels = as_count(n_labels, "n_labels", maximum=2**20)
     colours = [(0, 0, 0, 0)] + [OKABE_ITO[i % len(OKABE_ITO)] for i in range(max(n_labels, 1))]
     return ListedColormap(colours)
-
-
-def outlines(labels: object) -> np.ndarray:
-    """Boolean mask of the pixels on the edge of each labelled region.
-
-    A pixel is on an outline when a 4-neighbour carries a different label
-    (background included): :func:`cellseg_teach.morphology.label_outlines` with
-    ``width=1``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> lab = np.zeros((5, 5), int); lab[1:4, 1:4] = 1
-    >>> int(outlines(lab).sum())
-    8
-    """
-    return label_outlines(labels, width=1)
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -150,19 +132,17 @@ def show_labels(
     matplotlib.axes.Axes
     """
     lab = as_labels(labels)
-    alpha = as_real(alpha, "alpha")
-    if not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     arr = as_image(image, allow_bool=True)
     if lab.shape != arr.shape:
         raise ValueError(f"labels shape {lab.shape} differs from image shape {arr.shape}")
     ax = show_image(arr, ax=ax, title=title, cmap=cmap, colorbar_label=colorbar_label)
-    n = int(lab.max()) if lab.size else 0
+    lab, present = relabel_sequential(lab)  # colours follow the objects, not label values
+    n = present.size
     cm = label_colormap(n)
     if fill and n:
         shown = np.ma.masked_equal(lab, 0)
         ax.imshow(shown, cmap=cm, vmin=0, vmax=max(n, 1), alpha=alpha, interpolation="nearest")
-    edge = np.where(outlines(lab), lab, 0)
+    edge = np.where(label_outlines(lab), lab, 0)
     if n:
         ax.imshow(np.ma.masked_equal(edge, 0), cmap=cm, vmin=0, vmax=max(n, 1),
                   interpolation="nearest")
@@ -203,7 +183,6 @@ def show_histogram(
     matplotlib.axes.Axes
     """
     arr = as_image(image, allow_bool=True)
-    bins = as_count(bins, "bins", minimum=1, maximum=10**6)
     ax = _axes(ax)
     ax.hist(arr.ravel(), bins=bins, color="#0072B2", log=log)
     ax.set_xlabel(xlabel)
@@ -273,15 +252,13 @@ def show_image_row(
     """
     if isinstance(images, np.ndarray) and images.ndim == 2:
         raise ValueError("images must be a sequence of 2-D images, got one 2-D array")
-    if images is None or isinstance(images, (str, bytes)) or not hasattr(images, "__iter__"):
-        raise TypeError(f"images must be a sequence of 2-D images, got {type(images).__name__}")
     arrays = [as_image(img, f"images[{i}]", allow_bool=True) for i, img in enumerate(images)]
     if not arrays:
         raise ValueError("images is empty; give at least one image")
     if titles is not None and len(titles) != len(arrays):
         raise ValueError(f"titles has {len(titles)} entries for {len(arrays)} images")
-    panel_size = as_positive(panel_size, "panel_size")
-    at_most(panel_size, "panel_size", 50.0, "inches")
+    if not panel_size > 0:
+        raise ValueError(f"panel_size must be > 0 (inches), got {panel_size}")
     lo = min(float(a.min()) for a in arrays) if vmin is None else vmin
     hi = max(float(a.max()) for a in arrays) if vmax is None else vmax
     fig, axes = plt.subplots(1, len(arrays), squeeze=False, layout="constrained",
@@ -340,14 +317,14 @@ def show_label_grid(
     """
     arr = np.asarray(labels)
     lab = as_labels(arr.astype(np.int64) if arr.dtype == bool else arr)
-    max_size = as_count(max_size, "max_size", minimum=1)
     if max(lab.shape) > max_size:
         raise ValueError(f"labels must be at most {max_size} pixels a side (max_size), "
                          f"got shape {lab.shape}")
     ax = _axes(ax)
-    n = int(lab.max()) if lab.size else 0
+    seq, present = relabel_sequential(lab)  # colours follow the objects, not label values
+    n = present.size
     colours = ["white"] + [OKABE_ITO[i % len(OKABE_ITO)] for i in range(max(n, 1))]
-    ax.imshow(lab, cmap=ListedColormap(colours), vmin=0, vmax=max(n, 1),
+    ax.imshow(seq, cmap=ListedColormap(colours), vmin=0, vmax=max(n, 1),
               interpolation="nearest")
     rows, cols = np.nonzero(lab)  # one text per pixel: at most max_size² of them
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -405,6 +382,7 @@ def show_error_gallery(
     -------
     matplotlib.figure.Figure
     """
+    from ._checks import as_count
     from .metrics import error_objects
 
     arr = as_image(image)
@@ -414,21 +392,11 @@ def show_error_gallery(
         raise ValueError(
             f"image {arr.shape}, true_labels {t.shape} and found_labels {f.shape} differ in shape"
         )
-    n_examples = as_count(n_examples, "n_examples", minimum=1, maximum=100)
-    crop = as_count(crop, "crop", minimum=8, maximum=max(8, *arr.shape))
-    try:
-        p_lo, p_hi = (as_real(p, "percentiles") for p in percentiles)
-    except TypeError:
-        raise TypeError(f"percentiles must be a (low, high) pair, got {percentiles!r}") from None
-    except ValueError as exc:
-        if "percentiles" in str(exc):
-            raise
-        raise ValueError(f"percentiles must be a (low, high) pair, got {percentiles!r}") from None
-    if not 0 <= p_lo < p_hi <= 100:
-        raise ValueError(f"percentiles must satisfy 0 <= low < high <= 100, got {percentiles!r}")
-    lo, hi = np.percentile(arr, (p_lo, p_hi))
+    n_examples = as_count(n_examples, "n_examples", minimum=1)
+    crop = as_count(crop, "crop", minimum=8)
+    lo, hi = np.percentile(arr, percentiles)
     errors = error_objects(t, f)
-    t_edge, f_edge = outlines(t), outlines(f)
+    t_edge, f_edge = label_outlines(t), label_outlines(f)
     fig, axes = plt.subplots(
         len(ERROR_CATEGORIES), n_examples, figsize=(2.1 * n_examples, 2.2 * 4), squeeze=False
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_count, as_image, as_labels, as_real
+from ._checks import as_connectivity, as_count, as_image, as_labels, as_real
+from .labels import relabel_checked, relabel_sequential
 from .parameters import MIN_CELL_SIZE, THRESHOLD
 
 __all__ = ["EIGHT_CONNECTED", "FOUR_CONNECTED", "cell_sizes", "segment"]
@@ -21,20 +22,21 @@ def segment(
     image: object,
     threshold: float = THRESHOLD,
     min_size: int = MIN_CELL_SIZE,
-    structure: np.ndarray | None = None,
+    *,
+    connectivity: int = 1,
 ) -> tuple[np.ndarray, int]:
     """Return ``(labeled, n_cells)`` from a (smoothed) image.
 
     1. Threshold: pixels strictly above ``threshold`` form the foreground mask.
-    2. Label its connected components (``scipy.ndimage.label``, 4-connected).
+    2. Label its connected components (``scipy.ndimage.label``).
     3. Drop components smaller than ``min_size`` pixels and renumber the rest
        1..n_cells, in the order ``ndimage.label`` found them (raster order of
-       each component's first pixel).
+       each component's first pixel), with :func:`cellseg_teach.labels.relabel_sequential`.
 
-    Steps 2–3 take one pass each over the foreground pixels: the component sizes
-    come from one ``numpy.bincount`` and the renumbering is one look-up table, so the
-    cost does not grow with the number of components (the seed compared the whole
-    image with every label, which is quadratic in the number of cells).
+    Steps 2–3 take one pass each over the pixels: the component sizes come from one
+    ``numpy.bincount`` and the renumbering is one look-up table, so the cost does not
+    grow with the number of components (the seed compared the whole image with every
+    label, which is quadratic in the number of cells).
 
     Parameters
     ----------
@@ -44,8 +46,9 @@ def segment(
         Foreground threshold (a.u.).
     min_size : int
         Smallest component kept (pixels), >= 0.
-    structure : array, optional
-        3×3 connectivity, e.g. :data:`EIGHT_CONNECTED`; default 4-connected.
+    connectivity : int, keyword-only
+        1: neighbours share an edge (4-connected, the default); 2: an edge or a corner
+        (8-connected), as ``connectivity`` in scikit-image.
 
     Returns
     -------
@@ -65,21 +68,13 @@ def segment(
     arr = as_image(image)
     threshold = as_real(threshold, "threshold")
     min_size = as_count(min_size, "min_size")
+    connectivity = as_connectivity(connectivity)
     mask = arr > threshold
-    raw, n_raw = ndimage.label(mask, structure=structure)
+    raw, n_raw = ndimage.label(mask, structure=ndimage.generate_binary_structure(2, connectivity))
     if n_raw == 0:
         return raw, 0
-    fg = raw[mask]  # the label of every foreground pixel, background never counted
-    sizes = np.bincount(fg, minlength=n_raw + 1)
-    keep = sizes >= min_size
-    keep[0] = False
-    n_kept = int(keep.sum())
-    if n_kept == n_raw:
-        return raw, n_raw  # nothing removed: labels are already 1..n
-    lut = np.zeros(n_raw + 1, dtype=raw.dtype)
-    lut[keep] = np.arange(1, n_kept + 1, dtype=raw.dtype)
-    raw[mask] = lut[fg]  # raw is our own fresh array: renumber it in place
-    return raw, n_kept
+    labeled, original = relabel_checked(raw, min_size, fresh=True)
+    return labeled, int(original.size)
 
 
 def cell_sizes(labeled: object) -> np.ndarray:
@@ -88,13 +83,13 @@ def cell_sizes(labeled: object) -> np.ndarray:
     Parameters
     ----------
     labeled : array-like of int, 2-D
-        Label image, 0 = background.
+        Label image, 0 = background; labels need not be consecutive.
 
     Returns
     -------
     numpy.ndarray
-        Int64 array of length ``labeled.max()``: entry ``i`` is the number of
-        pixels with label ``i + 1`` (0 for a label that does not occur).
+        Int64 array with one entry per label present, in increasing label order
+        (entry ``i`` is label ``i + 1`` for labels 1..n, as :func:`segment` gives).
 
     Examples
     --------
@@ -102,9 +97,8 @@ def cell_sizes(labeled: object) -> np.ndarray:
     >>> cell_sizes(np.array([[0, 1, 1], [2, 2, 2]]))
     array([2, 3])
     """
-    arr = as_labels(labeled, "labeled")
-    n = int(arr.max()) if arr.size else 0
-    if n == 0:
+    seq, original = relabel_sequential(as_labels(labeled, "labeled"), name="labeled")
+    if original.size == 0:
         return np.zeros(0, dtype=np.int64)
     # Count only labelled pixels: cheaper than counting the background too.
-    return np.bincount(arr[arr > 0], minlength=n + 1)[1:].astype(np.int64)
+    return np.bincount(seq[seq > 0], minlength=original.size + 1)[1:].astype(np.int64)

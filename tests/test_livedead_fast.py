@@ -1,6 +1,7 @@
 """The fast live/dead steps give the results of the calls they replace.
 
-* fastmorph's dilation, erosion, opening and hole filling against scipy.ndimage's;
+* cellseg_teach.morphology's dilation, erosion, opening and hole filling against
+  scipy.ndimage's;
 * the one-pass Sobel magnitude against ``ndimage.sobel`` (bit for bit on integer images);
 * the 4-neighbour outline against the footprint filters;
 * the nucleus-seeded flood: exact geodesic nearest nucleus, and scikit-image's
@@ -19,14 +20,16 @@ from scipy import ndimage
 from skimage.segmentation import watershed
 
 from cellseg_teach.livedead import make_timelapse, segregate_cells
-from cellseg_teach.livedead.fastmorph import (
-    dilate,
-    erode,
-    footprint_rectangles,
-    open_disk,
-)
 from cellseg_teach.livedead.gradient import sobel_magnitude
-from cellseg_teach.morphology import disk, fill_holes, label_outlines
+from cellseg_teach.morphology import (
+    dilate_mask,
+    disk,
+    erode_mask,
+    fill_holes,
+    footprint_rectangles,
+    label_outlines,
+    open_mask,
+)
 
 EIGHT = np.ones((3, 3), bool)
 
@@ -49,12 +52,14 @@ def test_dilate_and_erode_equal_scipy(radius, iterations):
     for m in random_masks(radius * 10 + iterations, 25):
         fp = disk(radius)
         assert np.array_equal(
-            dilate(m, radius, iterations), ndimage.binary_dilation(m, fp, iterations=iterations)
+            dilate_mask(m, radius=radius, iterations=iterations),
+            ndimage.binary_dilation(m, fp, iterations=iterations),
         )
         for border in (0, 1):
             ref = ndimage.binary_erosion(m, fp, iterations=iterations, border_value=border)
-            assert np.array_equal(erode(m, radius, iterations, border), ref)
-        assert np.array_equal(open_disk(m, radius), ndimage.binary_opening(m, fp))
+            got = erode_mask(m, radius=radius, iterations=iterations, outside=bool(border))
+            assert np.array_equal(got, ref)
+        assert np.array_equal(open_mask(m, radius=radius), ndimage.binary_opening(m, fp))
 
 
 def test_fill_holes_equals_scipy_and_rectangles_cover_the_disk():

@@ -6,15 +6,13 @@ import numpy as np
 import pytest
 from skimage import morphology as skmorph
 
-from cellseg_teach.livedead import (
-    call_dead,
+from cellseg_teach.livedead import call_dead, nucleus_mask, sobel_magnitude
+from cellseg_teach.morphology import (
     close_mask,
     disk,
     fill_holes,
-    nucleus_mask,
     open_mask,
     remove_small_objects,
-    sobel_magnitude,
 )
 
 
@@ -52,7 +50,7 @@ def test_close_bridges_a_gap_and_keeps_the_edges():
     assert (closed | ~m).all() and added.sum() == 3  # nothing added elsewhere
     edge = np.zeros((6, 6), bool)
     edge[:, :3] = True  # touches the image border: not eroded from there
-    assert np.array_equal(close_mask(edge, 1, 2), edge)
+    assert np.array_equal(close_mask(edge, radius=1, iterations=2), edge)
 
 
 def test_open_fill_and_remove():
@@ -61,15 +59,15 @@ def test_open_fill_and_remove():
     m[4, 4] = False  # a hole
     m[0, 8] = True  # a speck
     assert fill_holes(m)[4, 4] and not m[4, 4]  # input untouched
-    assert not open_mask(m, 1)[0, 8]
-    kept = remove_small_objects(m, 5)
+    assert not open_mask(m, radius=1)[0, 8]
+    kept = remove_small_objects(m, min_size=5)
     assert not kept[0, 8] and kept[2:7, 2:7].sum() == 24
 
 
 def test_remove_small_objects_matches_scikit_image():
     m = np.random.default_rng(0).random((200, 200)) > 0.6
     for conn in (1, 2):
-        ours = remove_small_objects(m, 6, connectivity=conn)
+        ours = remove_small_objects(m, min_size=6, connectivity=conn)
         try:
             ref = skmorph.remove_small_objects(m, max_size=5, connectivity=conn)
         except TypeError:  # scikit-image < 0.26

@@ -11,14 +11,14 @@ from skimage.segmentation import watershed
 from cellseg_teach.livedead import (
     article_segregate_cells,
     class_mask,
-    label_outlines,
     make_frame,
     read_class_mask,
     segment_frame,
     segregate_cells,
     write_class_mask,
 )
-from cellseg_teach.matching import iou_matrix
+from cellseg_teach.metrics import iou_matrix
+from cellseg_teach.morphology import label_outlines
 
 
 def two_cells_and_an_orphan():
@@ -62,7 +62,7 @@ def test_article_bug_loses_cell_one_and_the_fix_keeps_it():
     area, nuc = two_cells_and_an_orphan()
     area[:, 13] = False  # separate the two cells, so each is unambiguous
     area[1:8, 14:16] = False
-    cells, _, flooded = article_segregate_cells(area, np.zeros_like(nuc), nuc)
+    cells, _, flooded = article_segregate_cells(area, nuc, np.zeros_like(nuc))
     # nucleus 1 carries the background's marker value 1: its cell floods as background
     assert (flooded[nuc & (np.indices(nuc.shape)[1] < 6)] == 1).all()
     assert not cells[1:8, 1:6].any()  # cell 1 lost
@@ -74,7 +74,7 @@ def test_article_bug_loses_cell_one_and_the_fix_keeps_it():
 def test_article_bug_on_a_real_frame_loses_exactly_one_cell():
     f = make_frame(shape=(256, 256), seed=12)
     res = segment_frame(f.brightfield, f.hoechst, f.draq7)
-    cells, _, flooded = article_segregate_cells(res.cell_area, res.draq7_mask, res.hoechst_mask)
+    cells, _, flooded = article_segregate_cells(res.cell_area, res.hoechst_mask, res.draq7_mask)
     kept = np.unique(flooded[cells])
     assert 1 not in kept and len(kept) == res.n_cells - 1
     assert not cells[res.nucleus_labels == 1].any()
@@ -130,7 +130,7 @@ def test_outlines_of_touching_cells_and_at_the_image_edge():
     lab = np.array([[1, 1, 1, 2, 2, 2]] * 3)
     out = label_outlines(lab)
     assert out[:, [2, 3]].all() and not out[:, [0, 1, 4, 5]].any()  # image edge: no outline
-    assert label_outlines(lab, 2)[:, 1:5].all()
+    assert label_outlines(lab, width=2)[:, 1:5].all()
 
 
 def test_class_masks_written_as_png_read_back_identically(tmp_path):

@@ -1,5 +1,5 @@
-"""cellseg_teach.matching on hand-made examples whose answers are obvious, against a
-brute-force IoU, and on bad input."""
+"""cellseg_teach.matching (and the IoU matcher of cellseg_teach.metrics) on hand-made
+examples whose answers are obvious, against a brute-force IoU, and on bad input."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import pytest
 
 from cellseg_teach.matching import (
     Matches,
-    iou_matrix,
     label_centroids,
     match_by_distance,
-    match_by_overlap,
     precision_recall,
 )
+from cellseg_teach.metrics import iou_matrix, match_iou
 
 # ------------------------------------------------------------------------- by distance
 
@@ -105,11 +104,12 @@ def test_iou_matrix_of_tiny_label_images_by_hand():
 
 
 def _iou_brute_force(t: np.ndarray, f: np.ndarray) -> np.ndarray:
-    out = np.zeros((t.max(), f.max()))
-    for i in range(1, t.max() + 1):
-        for j in range(1, f.max() + 1):
-            union = np.sum((t == i) | (f == j))
-            out[i - 1, j - 1] = np.sum((t == i) & (f == j)) / union if union else 0.0
+    t_ids = [i for i in range(1, t.max() + 1) if (t == i).any()]
+    f_ids = [j for j in range(1, f.max() + 1) if (f == j).any()]
+    out = np.zeros((len(t_ids), len(f_ids)))
+    for a, i in enumerate(t_ids):
+        for b, j in enumerate(f_ids):
+            out[a, b] = np.sum((t == i) & (f == j)) / np.sum((t == i) | (f == j))
     return out
 
 
@@ -118,7 +118,7 @@ def test_iou_matrix_agrees_with_a_double_loop(seed):
     rng = np.random.default_rng(seed)
     t = rng.integers(0, 5, (12, 15))
     f = rng.integers(0, 7, (12, 15))
-    f[f == 3] = 0  # a label number with no pixels gives a column of zeros
+    f[f == 3] = 0  # a gap in the labels: one column per label present
     assert np.allclose(iou_matrix(t, f), _iou_brute_force(t, f))
 
 
@@ -137,18 +137,18 @@ def test_iou_matrix_shapes_without_labels():
 # -------------------------------------------------------------------------- by overlap
 
 
-def test_match_by_overlap_thresholds_on_iou():
+def test_match_iou_needs_an_iou_strictly_above_the_threshold():
     t = np.array([[1, 1, 1, 1, 0, 2, 2, 0]])
     f = np.array([[1, 1, 1, 0, 0, 2, 0, 0]])
-    # IoU 3/4 for cell 1 and 1/2 for cell 2
-    m = match_by_overlap(t, f, min_iou=0.5)
+    # IoU 3/4 for cell 1 and exactly 1/2 for cell 2
+    m = match_iou(t, f, iou_threshold=0.49)
     assert m.true_index.tolist() == [0, 1] and m.score.tolist() == [0.75, 0.5]
-    m = match_by_overlap(t, f, min_iou=0.6)
+    m = match_iou(t, f, iou_threshold=0.5)  # 1/2 is not above 1/2 (Data Science Bowl)
     assert m.true_index.tolist() == [0] and m.found_index.tolist() == [0]
     assert precision_recall(m) == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5})
 
 
-def test_match_by_overlap_does_not_trade_a_good_pair_for_two_poor_ones():
+def test_match_iou_does_not_trade_a_good_pair_for_two_poor_ones():
     # IoU matrix [[2/9, 0], [6/17, 1/5]]: only (true 2, found 1) reaches 0.3. Maximising
     # the raw total IoU picks (1,1) + (2,2) = 0.42 > 0.35, both below 0.3: no match at all.
     t = np.zeros((1, 30), int)
@@ -157,7 +157,7 @@ def test_match_by_overlap_does_not_trade_a_good_pair_for_two_poor_ones():
     f[0, 8:17], f[0, 22:26] = 1, 2      # 9 px and 4 px
     # overlaps: (1,1) 2 px of 9; (2,1) 6 px of 14 + 9 - 6 = 17; (2,2) 3 px of 14 + 4 - 3 = 15
     assert np.allclose(iou_matrix(t, f), [[2 / 9, 0], [6 / 17, 1 / 5]])
-    m = match_by_overlap(t, f, min_iou=0.3)
+    m = match_iou(t, f, iou_threshold=0.3)
     assert m.true_index.tolist() == [1] and m.found_index.tolist() == [0]
     assert m.score.tolist() == pytest.approx([6 / 17])
 
@@ -165,7 +165,7 @@ def test_match_by_overlap_does_not_trade_a_good_pair_for_two_poor_ones():
 def test_one_detection_covering_two_cells_matches_at_most_one():
     t = np.array([[1, 1, 1, 0, 2, 2, 2]])
     f = np.array([[1, 1, 1, 1, 1, 1, 1]])
-    m = match_by_overlap(t, f, min_iou=0.1)
+    m = match_iou(t, f, iou_threshold=0.1)
     assert m.n_matched == 1 and m.n_true == 2 and m.n_found == 1
 
 
@@ -174,9 +174,15 @@ def test_label_centroids_by_hand():
     lab[1:4, 1:4] = 1   # rows 1-3, columns 1-3: centre (x, y) = (2, 2)
     lab[4, 5:8] = 3     # row 4, columns 5-7: centre (6, 4); label 2 has no pixels
     c = label_centroids(lab)
-    assert c.shape == (3, 2)
-    assert c[0].tolist() == [2.0, 2.0] and c[2].tolist() == [6.0, 4.0]
-    assert np.isnan(c[1]).all()
+    assert c.shape == (2, 2)  # one row per label present
+    assert c[0].tolist() == [2.0, 2.0] and c[1].tolist() == [6.0, 4.0]
+
+
+def test_label_centroids_memory_follows_the_objects_not_the_label_values():
+    lab = np.zeros((4, 4), np.uint64)
+    lab[0, 0] = 2**64 - 1
+    lab[3, 2:4] = 10**9
+    assert label_centroids(lab).tolist() == [[2.5, 3.0], [0.0, 0.0]]
 
 
 # ------------------------------------------------------------------ precision / recall
@@ -216,10 +222,10 @@ def test_precision_recall_formulas(n_matched, n_true, n_found, precision, recall
         (lambda: iou_matrix(np.zeros(4, int), np.zeros(4, int)), ValueError, "2-D"),
         (lambda: iou_matrix(np.zeros((2, 2), int), -np.ones((2, 2), int)), ValueError,
          "found_labels"),
-        (lambda: match_by_overlap(np.ones((2, 2), int), np.ones((2, 2), int), 0), ValueError,
-         "min_iou"),
-        (lambda: match_by_overlap(np.ones((2, 2), int), np.ones((2, 2), int), 1.5), ValueError,
-         "min_iou"),
+        (lambda: match_iou(np.ones((2, 2), int), np.ones((2, 2), int), iou_threshold=-0.1),
+         ValueError, "iou_threshold"),
+        (lambda: match_iou(np.ones((2, 2), int), np.ones((2, 2), int), iou_threshold=1.0),
+         ValueError, "iou_threshold"),
         (lambda: label_centroids(np.ones((2, 2), bool)), TypeError, "labels"),
     ],
 )
@@ -233,7 +239,7 @@ def test_inputs_are_not_modified():
     f = np.array([[1, 0, 0, 2]])
     centres = np.array([[0.0, 0.0], [np.nan, 1.0]])
     copies = t.copy(), f.copy(), centres.copy()
-    match_by_overlap(t, f)
+    match_iou(t, f)
     match_by_distance(centres, centres, 2)
     assert np.array_equal(t, copies[0]) and np.array_equal(f, copies[1])
     assert np.array_equal(centres, copies[2], equal_nan=True)

@@ -19,8 +19,9 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from cellseg_teach import render_cells, segment, smooth
+from cellseg_teach.mosaic import make_mosaic, mosaic_centres
 from cellseg_teach.parameters import MIN_SEPARATION, NOISE_SCALE
-from cellseg_teach.scale import cell_table, make_mosaic, mosaic_centres, segment_large
+from cellseg_teach.scale import cell_table, segment_large
 
 SHAPE = (600, 700)
 
@@ -117,12 +118,34 @@ def test_mosaic_is_lazy_and_each_chunk_is_computed_alone():
         (dict(shape=100, chunks=12.5), TypeError),
         (dict(shape=100, seed=-1), ValueError),
         (dict(shape=100, n_cells=100), ValueError),  # cannot fit in a 128² field
-        (dict(shape=100, sigma=0), ValueError),
+        (dict(shape=100, cell_sigma=0), ValueError),
     ],
 )
 def test_make_mosaic_rejects_bad_input(kwargs, error):
     with pytest.raises(error):
         make_mosaic(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "word"),
+    [
+        (lambda: make_mosaic(100, cell_sigma=1e12), "cell_sigma"),
+        (lambda: make_mosaic(100, cell_sigma=129), "cell_sigma"),  # wider than a field
+        (lambda: mosaic_centres(100, border=1e12), "border"),
+        (lambda: mosaic_centres(100, border=1e308), "border"),
+        (lambda: make_mosaic((10**7, 10**7)), "shape"),  # 10^14 pixels
+        (lambda: segment_large(np.zeros((20, 20)), sigma=1e12), "sigma"),
+    ],
+)
+def test_absurd_sizes_are_refused_at_once_naming_the_argument(call, word):
+    # each of these used to run for minutes into a MemoryError, or never return
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+def test_the_largest_meaningful_values_still_work():
+    assert make_mosaic(64, chunks=64, cell_sigma=128).shape == (64, 64)  # = field_size
+    assert mosaic_centres(100, border=100).shape[1] == 2
 
 
 # ------------------------------------------------------------------- segmentation
@@ -258,8 +281,8 @@ def test_merge_equals_whole_image_labelling_on_random_masks(
     # across faces must still give scipy's components, and the sizes must add up.
     image = (np.random.default_rng(seed).random((rows, cols)) < density).astype(float)
     reference, n_ref = segment(image, 0.5, min_size)
-    labels, n = segment_large(da.from_array(image, chunks=(chunk_rows, chunk_cols)), 0.5,
-                              min_size, sigma=0)  # fmt: skip
+    labels, n = segment_large(da.from_array(image, chunks=(chunk_rows, chunk_cols)),
+                              threshold=0.5, min_size=min_size, sigma=0)  # fmt: skip
     assert n == n_ref
     assert np.array_equal(labels.compute(), reference)
 
@@ -309,7 +332,7 @@ def test_cell_table_matches_scipy_on_the_whole_image(mosaic):
 def test_cell_table_with_other_chunks_and_missing_labels():
     labels = np.array([[1, 1, 0, 3], [0, 0, 0, 3]])
     image = np.array([[2.0, 4.0, 9.0, 1.0], [9.0, 9.0, 9.0, 3.0]])
-    table = cell_table(da.from_array(labels, chunks=1), da.from_array(image, chunks=3), 4)
+    table = cell_table(da.from_array(labels, chunks=1), da.from_array(image, chunks=3), n_cells=4)
     assert table["area"].tolist() == [2, 0, 2, 0]
     assert table["mean_intensity"][[0, 2]].tolist() == [3.0, 2.0]
     assert table["x"][[0, 2]].tolist() == [0.5, 3.0] and table["y"][[0, 2]].tolist() == [0, 0.5]

@@ -10,7 +10,7 @@ from .._checks import as_image, as_positive
 __all__ = ["sobel_magnitude"]
 
 
-def sobel_magnitude(image: object, smooth_sigma: float = 0.0) -> np.ndarray:
+def sobel_magnitude(image: object, *, smooth_sigma: float = 0.0) -> np.ndarray:
     """Euclidean magnitude of the 3 x 3 Sobel gradient, as float32.
 
     ``sqrt(Sx² + Sy²)`` with ``Sx`` the Sobel derivative along columns (kernel

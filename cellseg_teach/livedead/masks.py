@@ -34,7 +34,6 @@ __all__ = [
     "DRAQ7_NUCLEUS",
     "HOECHST_NUCLEUS",
     "class_mask",
-    "label_outlines",
     "read_class_mask",
     "write_class_mask",
 ]
@@ -53,6 +52,7 @@ def class_mask(
     cell_labels: object,
     hoechst_nuclei: object,
     draq7_nuclei: object,
+    *,
     outline_width: int = 1,
 ) -> np.ndarray:
     """Paint the five-class mask: cell area, then outlines, then Hoechst, then Draq7.
@@ -88,7 +88,7 @@ def class_mask(
         masks.append(m.astype(bool, copy=False))
     out = np.zeros(lab.shape, dtype=np.uint8)
     out[lab > 0] = CELL_AREA
-    out[label_outlines(lab, outline_width)] = CELL_OUTLINE
+    out[label_outlines(lab, width=outline_width)] = CELL_OUTLINE
     out[masks[0]] = HOECHST_NUCLEUS
     out[masks[1]] = DRAQ7_NUCLEUS
     return out

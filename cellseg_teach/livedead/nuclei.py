@@ -14,14 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_image, as_labels, as_real
-from .morphology import open_mask, remove_small_objects
-from .threshold import max_of_tiles_threshold, otsu_threshold
+from ..morphology import open_mask, remove_small_objects
+from ..thresholds import max_of_tiles_threshold, otsu_threshold
 
 __all__ = ["call_dead", "nucleus_mask", "nucleus_threshold"]
 
 
 def nucleus_threshold(
-    image: object, method: str = "otsu+tiles", coarseness: int = 16, offset: float = 1.2
+    image: object, *, method: str = "otsu+tiles", coarseness: int = 16, offset: float = 1.2
 ) -> float:
     """Threshold of a fluorescence image (intensity units of the image).
 
@@ -30,8 +30,8 @@ def nucleus_threshold(
     image : array-like, 2-D
         Fluorescence image (e.g. uint16 ADU).
     method : {"otsu+tiles", "otsu", "tiles"}
-        ``"tiles"``: :func:`~cellseg_teach.livedead.threshold.max_of_tiles_threshold`;
-        ``"otsu"``: :func:`~cellseg_teach.livedead.threshold.otsu_threshold`;
+        ``"tiles"``: :func:`~cellseg_teach.thresholds.max_of_tiles_threshold`;
+        ``"otsu"``: :func:`~cellseg_teach.thresholds.otsu_threshold`;
         ``"otsu+tiles"``: the larger of the two (see the module docstring).
     coarseness, offset
         Passed to the max-of-tiles threshold.
@@ -42,18 +42,23 @@ def nucleus_threshold(
 
     >>> import numpy as np
     >>> bg = 100 + np.indices((64, 64)).sum(0) % 2
-    >>> nucleus_threshold(bg, "otsu"), nucleus_threshold(bg)
+    >>> nucleus_threshold(bg, method="otsu"), nucleus_threshold(bg)
     (100.0, 122.0)
     """
     if method not in ("otsu+tiles", "otsu", "tiles"):
         raise ValueError(f"method must be 'otsu+tiles', 'otsu' or 'tiles', got {method!r}")
-    tiles = max_of_tiles_threshold(image, coarseness, offset) if method != "otsu" else -np.inf
+    tiles = (
+        max_of_tiles_threshold(image, coarseness=coarseness, offset=offset)
+        if method != "otsu"
+        else -np.inf
+    )
     otsu = otsu_threshold(image) if method != "tiles" else -np.inf
     return float(max(tiles, otsu))
 
 
 def nucleus_mask(
     image: object,
+    *,
     threshold: float | None = None,
     opening_radius: int = 1,
     min_size: int = 12,
@@ -88,10 +93,13 @@ def nucleus_mask(
     if threshold is None:
         threshold = nucleus_threshold(img, **threshold_kwargs)
     threshold = as_real(threshold, "threshold")
-    return remove_small_objects(open_mask(img > threshold, opening_radius), min_size)
+    opened = open_mask(img > threshold, radius=opening_radius)
+    return remove_small_objects(opened, min_size=min_size)
 
 
-def call_dead(nucleus_labels: object, draq7_mask: object, min_fraction: float = 0.5) -> np.ndarray:
+def call_dead(
+    nucleus_labels: object, draq7_mask: object, *, min_fraction: float = 0.5
+) -> np.ndarray:
     """Call each nucleus dead when at least ``min_fraction`` of it is in the Draq7 mask.
 
     Parameters

@@ -25,12 +25,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import as_count, as_image, as_positive
-from .fastmorph import erode
+from ..morphology import close_mask, erode_mask, fill_holes, remove_small_objects
+from ..thresholds import max_of_tiles_threshold
 from .gradient import sobel_magnitude
 from .masks import CELL_AREA, CELL_OUTLINE, DRAQ7_NUCLEUS, HOECHST_NUCLEUS
-from .morphology import close_mask, fill_holes, remove_small_objects
 from .nuclei import call_dead, nucleus_mask, nucleus_threshold
-from .threshold import max_of_tiles_threshold
 from .watershed import segregate_cells
 
 __all__ = [
@@ -50,7 +49,7 @@ DEFAULTS: dict[str, object] = {
     "close_radius": 2,
     "close_iterations": 2,
     "shrink": 3,
-    "min_cell_area": 150,
+    "min_cell_size": 150,
     "nucleus_method": "otsu+tiles",
     "nucleus_coarseness": 16,
     "nucleus_offset": 1.2,
@@ -139,14 +138,15 @@ def _params(kwargs: dict) -> dict:
 
 def cell_area_mask(
     brightfield: object,
-    gradient_smoothing: float = 0.0,
-    area_coarseness: int = 8,
-    area_offset: float = 3.0,
-    area_bin_width: float | None = None,
-    close_radius: int = 2,
-    close_iterations: int = 2,
-    shrink: int = 3,
-    min_cell_area: int = 150,
+    *,
+    gradient_smoothing: float = DEFAULTS["gradient_smoothing"],
+    area_coarseness: int = DEFAULTS["area_coarseness"],
+    area_offset: float = DEFAULTS["area_offset"],
+    area_bin_width: float | None = DEFAULTS["area_bin_width"],
+    close_radius: int = DEFAULTS["close_radius"],
+    close_iterations: int = DEFAULTS["close_iterations"],
+    shrink: int = DEFAULTS["shrink"],
+    min_cell_size: int = DEFAULTS["min_cell_size"],
 ) -> tuple[np.ndarray, float]:
     """Cell area from the brightfield image (step 1 of the module docstring).
 
@@ -159,12 +159,12 @@ def cell_area_mask(
     area_coarseness, area_offset, area_bin_width
         Tile side (pixels), ratio and histogram bin width (None = automatic) of the
         max-of-tiles threshold of the gradient
-        (:func:`~cellseg_teach.livedead.threshold.max_of_tiles_threshold`).
+        (:func:`~cellseg_teach.thresholds.max_of_tiles_threshold`).
     close_radius, close_iterations : int
         Disk radius (pixels) and number of dilations/erosions of the closing.
     shrink : int
         Final erosion by a disk of this radius (pixels), 0 = none.
-    min_cell_area : int
+    min_cell_size : int
         Smallest connected piece of cell area kept (pixels), before shrinking.
 
     Returns
@@ -186,13 +186,15 @@ def cell_area_mask(
     >>> bool(area[64, 64]), bool(area[5, 5]), abs(int(area.sum()) - 452) < 25   # π 12² ≈ 452
     (True, False, True)
     """
-    grad = sobel_magnitude(brightfield, gradient_smoothing)
-    threshold = max_of_tiles_threshold(grad, area_coarseness, area_offset, area_bin_width)
-    area = close_mask(grad > threshold, close_radius, close_iterations)
-    area = remove_small_objects(fill_holes(area), min_cell_area)
+    grad = sobel_magnitude(brightfield, smooth_sigma=gradient_smoothing)
+    threshold = max_of_tiles_threshold(
+        grad, coarseness=area_coarseness, offset=area_offset, bin_width=area_bin_width
+    )
+    area = close_mask(grad > threshold, radius=close_radius, iterations=close_iterations)
+    area = remove_small_objects(fill_holes(area), min_size=min_cell_size)
     shrink = as_count(shrink, "shrink")
     if shrink:
-        area = erode(area, shrink, border_value=1)  # binary_erosion by disk(shrink)
+        area = erode_mask(area, radius=shrink, outside=True)  # binary_erosion by disk(shrink)
     return area, threshold
 
 
@@ -208,7 +210,7 @@ def segment_frame(
     **params
         Any of :data:`DEFAULTS`: ``gradient_smoothing``, ``area_coarseness``,
         ``area_offset``, ``area_bin_width``, ``close_radius``, ``close_iterations``, ``shrink``,
-        ``min_cell_area`` (see :func:`cell_area_mask`); ``nucleus_method``,
+        ``min_cell_size`` (see :func:`cell_area_mask`); ``nucleus_method``,
         ``nucleus_coarseness``, ``nucleus_offset`` (:func:`~.nuclei.nucleus_threshold`),
         ``opening_radius``, ``min_nucleus_size`` (:func:`~.nuclei.nucleus_mask`);
         ``dead_fraction`` (:func:`~.nuclei.call_dead`); ``outline_width`` (pixels).
@@ -244,20 +246,29 @@ def segment_frame(
             )
     area_keys = (
         "gradient_smoothing", "area_coarseness", "area_offset", "area_bin_width",
-        "close_radius", "close_iterations", "shrink", "min_cell_area",
+        "close_radius", "close_iterations", "shrink", "min_cell_size",
     )  # fmt: skip
     area, t_grad = cell_area_mask(bf, **{k: p[k] for k in area_keys})
     thresholds = {"gradient": t_grad}
     masks = {}
     for name, img in chans.items():
         thresholds[name] = nucleus_threshold(
-            img, p["nucleus_method"], p["nucleus_coarseness"], p["nucleus_offset"]
+            img,
+            method=p["nucleus_method"],
+            coarseness=p["nucleus_coarseness"],
+            offset=p["nucleus_offset"],
         )
         masks[name] = nucleus_mask(
-            img, thresholds[name], p["opening_radius"], p["min_nucleus_size"]
+            img,
+            threshold=thresholds[name],
+            opening_radius=p["opening_radius"],
+            min_size=p["min_nucleus_size"],
         )
-    seg = segregate_cells(area, masks["hoechst"], masks["draq7"], p["outline_width"])
-    dead = call_dead(seg.nucleus_labels, masks["draq7"], as_positive(p["dead_fraction"], "x"))
+    seg = segregate_cells(
+        area, masks["hoechst"], masks["draq7"], outline_width=p["outline_width"]
+    )
+    dead_fraction = as_positive(p["dead_fraction"], "dead_fraction")
+    dead = call_dead(seg.nucleus_labels, masks["draq7"], min_fraction=dead_fraction)
     classes = np.zeros(bf.shape, dtype=np.uint8)
     classes[seg.cell_labels > 0] = CELL_AREA
     classes[seg.outlines] = CELL_OUTLINE

@@ -2,8 +2,9 @@
 
 * :func:`class_iou` — intersection over union of each of the five classes;
 * :func:`count_error` — relative error of the number of cells;
-* :func:`live_dead_accuracy` — fraction of true cells that were found (IoU ≥ 0.5 with
-  one found cell, one-to-one) *and* called correctly live or dead;
+* :func:`live_dead_accuracy` — fraction of true cells that were found (IoU > 0.5 with
+  one found cell, one-to-one, :func:`cellseg_teach.metrics.match_iou`) *and* called
+  correctly live or dead;
 * :func:`score_frame`, :func:`score_timelapse` — all of them at once.
 """
 
@@ -12,37 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_count, as_labels
-from ..matching import match_by_overlap
+from ..labels import present_labels
+from ..metrics import match_iou
 
 __all__ = ["class_iou", "count_error", "live_dead_accuracy", "score_frame", "score_timelapse"]
 
 
-def _classes(arr: object, name: str) -> np.ndarray:
-    a = np.asarray(arr)
-    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
-        raise TypeError(f"{name} must be an integer class image, got dtype {a.dtype}")
-    if a.size and a.min() < 0:
-        raise ValueError(f"{name} must be non-negative, found {a.min()}")
-    return a
-
-
-def _dead_flags(flags: object, name: str, n: int) -> np.ndarray:
-    """One live/dead flag per label 1..n (index 0 = label 1), or raise naming it."""
-    if flags is None or isinstance(flags, (str, bytes)):
-        raise TypeError(f"{name} must be a 1-D array of booleans, one per label, got {flags!r}")
-    a = np.asarray(flags)
-    if a.dtype != bool and not np.issubdtype(a.dtype, np.integer):
-        raise TypeError(f"{name} must be a 1-D array of booleans, got dtype {a.dtype}")
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one flag per label), got shape {a.shape}")
-    if len(a) < n:
-        raise ValueError(
-            f"{name} has {len(a)} entries; it needs one per label up to the largest label ({n})"
-        )
-    return a.astype(bool)
-
-
-def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -> np.ndarray:
+def class_iou(
+    true_classes: object, found_classes: object, *, n_classes: int = 5
+) -> np.ndarray:
     """IoU of each class ``0 .. n_classes - 1`` (NaN where a class is in neither image).
 
     The arrays may have any number of dimensions: a ``(T, H, W)`` stack gives the IoU
@@ -52,13 +31,14 @@ def class_iou(true_classes: object, found_classes: object, n_classes: int = 5) -
     Examples
     --------
     >>> import numpy as np
-    >>> class_iou(np.array([[0, 1, 1, 2]]), np.array([[0, 1, 2, 2]]), 3).round(3).tolist()
+    >>> class_iou(np.array([[0, 1, 1, 2]]), np.array([[0, 1, 2, 2]]), n_classes=3).round(3).tolist()
     [1.0, 0.5, 0.5]
     """
-    t, f = _classes(true_classes, "true_classes"), _classes(found_classes, "found_classes")
+    t = as_labels(true_classes, "true_classes", ndim=None)
+    f = as_labels(found_classes, "found_classes", ndim=None)
     if t.shape != f.shape:
         raise ValueError(f"found_classes has shape {f.shape}, true_classes {t.shape}")
-    k = as_count(n_classes, "n_classes", minimum=1, maximum=256)
+    k = as_count(n_classes, "n_classes", minimum=1)
     if t.max(initial=0) >= k or f.max(initial=0) >= k:
         raise ValueError(f"class values must be < n_classes={k}")
     conf = np.bincount(t.ravel().astype(np.intp) * k + f.ravel(), minlength=k * k).reshape(k, k)
@@ -77,9 +57,8 @@ def count_error(true_labels: object, found_labels: object) -> float:
     >>> count_error(np.array([[1, 2, 3, 4]]), np.array([[1, 1, 2, 5]]))
     -0.25
     """
-    t = np.unique(as_labels(true_labels, "true_labels"))
-    f = np.unique(as_labels(found_labels, "found_labels"))
-    n_t, n_f = int((t > 0).sum()), int((f > 0).sum())
+    n_t = present_labels(as_labels(true_labels, "true_labels"), name="true_labels").size
+    n_f = present_labels(as_labels(found_labels, "found_labels"), name="found_labels").size
     if n_t == 0:
         return 0.0 if n_f == 0 else float("inf")
     return (n_f - n_t) / n_t
@@ -90,7 +69,8 @@ def live_dead_accuracy(
     true_dead: object,
     found_labels: object,
     found_dead: object,
-    min_iou: float = 0.5,
+    *,
+    iou_threshold: float = 0.5,
 ) -> float:
     """Fraction of true cells matched to a found cell with the same live/dead call.
 
@@ -100,8 +80,9 @@ def live_dead_accuracy(
         Cell label images; label ``k`` is described by entry ``k - 1`` of the calls.
     true_dead, found_dead : array-like of bool
         Calls per label (length at least the largest label).
-    min_iou : float
-        IoU that makes a found cell the match of a true cell (one-to-one).
+    iou_threshold : float, keyword-only
+        IoU that a found cell must exceed to be the match of a true cell (one-to-one,
+        :func:`cellseg_teach.metrics.match_iou`).
 
     Returns
     -------
@@ -115,15 +96,18 @@ def live_dead_accuracy(
     >>> live_dead_accuracy(lab, [False, True, True], lab, [False, True, False])
     0.6666666666666666
     """
-    m = match_by_overlap(true_labels, found_labels, min_iou)
-    td = _dead_flags(true_dead, "true_dead", m.n_true)
-    fd = _dead_flags(found_dead, "found_dead", m.n_found)
+    m = match_iou(true_labels, found_labels, iou_threshold=iou_threshold)
     if m.n_true == 0:
         return 1.0
-    # only labels that are present count as true cells
-    present = np.bincount(np.asarray(true_labels).ravel(), minlength=m.n_true + 1)[1:] > 0
-    correct = td[m.true_index] == fd[m.found_index]
-    return float(correct.sum() / max(present.sum(), 1))
+    t_ids = present_labels(true_labels, name="true_labels")
+    f_ids = present_labels(found_labels, name="found_labels")
+    td = np.asarray(true_dead, dtype=bool).ravel()
+    fd = np.asarray(found_dead, dtype=bool).ravel()
+    if td.size < int(t_ids[-1]) or (f_ids.size and fd.size < int(f_ids[-1])):
+        raise ValueError("true_dead/found_dead need one entry per label up to the largest label")
+    t_call = td[(t_ids[m.true_index] - 1).astype(np.intp)]
+    f_call = fd[(f_ids[m.found_index] - 1).astype(np.intp)]
+    return float(np.count_nonzero(t_call == f_call) / m.n_true)
 
 
 def score_frame(
@@ -142,14 +126,12 @@ def score_frame(
         ``class_iou`` (array of 5), ``mean_iou`` (mean over the classes present),
         ``n_true``, ``n_found``, ``count_error``, ``live_dead_accuracy``.
     """
-    as_labels(true_labels, "true_labels")
-    as_labels(found_labels, "found_labels")
     iou = class_iou(true_classes, found_classes)
     return {
         "class_iou": iou,
         "mean_iou": float(np.nanmean(iou)),
-        "n_true": int(np.count_nonzero(np.bincount(np.asarray(true_labels).ravel())[1:])),
-        "n_found": int(np.count_nonzero(np.bincount(np.asarray(found_labels).ravel())[1:])),
+        "n_true": present_labels(true_labels, name="true_labels").size,
+        "n_found": present_labels(found_labels, name="found_labels").size,
         "count_error": count_error(true_labels, found_labels),
         "live_dead_accuracy": live_dead_accuracy(true_labels, true_dead, found_labels, found_dead),
     }
@@ -171,13 +153,6 @@ def score_timelapse(timelapse: object, result: object) -> dict[str, np.ndarray]:
         Per frame: ``class_iou`` (T, 5), ``mean_iou``, ``n_true``, ``n_found``,
         ``count_error``, ``live_dead_accuracy`` (T,).
     """
-    for name, obj, attrs in (
-        ("timelapse", timelapse, ("truth", "times")),
-        ("result", result, ("classes", "cell_labels", "dead")),
-    ):
-        if not all(hasattr(obj, a) for a in attrs):
-            kind = "TimeLapse from make_timelapse" if name == "timelapse" else "TimeLapseResult"
-            raise TypeError(f"{name} must be a {kind}, got {type(obj).__name__}")
     truth = timelapse.truth
     rows = [
         score_frame(

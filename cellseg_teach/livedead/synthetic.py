@@ -45,13 +45,15 @@ The default 25 frames of 1024² take a few seconds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from typing import NamedTuple
 
 import numpy as np
 from scipy import ndimage
 from scipy.special import expit
 
-from .._checks import MAX_PIXELS, as_count, as_positive, as_real, as_shape, at_most
+from .._checks import as_count, as_positive, as_real, as_shape
 from ..image_model import place_cells
 from .masks import class_mask
 
@@ -59,6 +61,7 @@ __all__ = [
     "CHANNELS",
     "Camera",
     "Frame",
+    "SimulationParameters",
     "TimeLapse",
     "Truth",
     "default_n_cells",
@@ -178,6 +181,86 @@ class Frame(NamedTuple):
     centres: np.ndarray
 
 
+@dataclass(frozen=True)
+class SimulationParameters:
+    """The simulator's parameters after ``hours``, checked; the one place of their defaults.
+
+    :func:`make_timelapse` and :func:`make_frame` take each of them as a keyword
+    argument, with these defaults.
+
+    Attributes
+    ----------
+    death_fraction : float
+        Death times are uniform on ``[0, hours / death_fraction]``, so about this
+        fraction of the cells dies during the run (in (0, 1]).
+    tau : float
+        Time constant of the Draq7 rise / Hoechst fall at death (hours), > 0.
+    hoechst_residual : float
+        Hoechst level left in a dead nucleus, as a fraction of the live level, in [0, 1].
+    cell_radius, nucleus_radius : (low, high)
+        Ranges of the semi-major axes (pixels); the nucleus well inside the cell.
+    min_separation : float
+        Smallest centre-to-centre distance (pixels); below a diameter, so cells touch.
+    illumination : float
+        Depth of the uneven illumination, in [0, 1): the field runs from
+        ``1 - illumination`` to 1.
+    camera : Camera or None
+        Camera and light levels (None: the default :class:`Camera`).
+    outline_width : int
+        Thickness of the outline class in ``truth.classes`` (pixels), >= 1.
+    """
+
+    death_fraction: float = 0.6
+    tau: float = 0.25
+    hoechst_residual: float = 0.15
+    cell_radius: tuple[float, float] = (10.0, 14.0)
+    nucleus_radius: tuple[float, float] = (4.0, 6.0)
+    min_separation: float = 20.0
+    illumination: float = 0.3
+    camera: Camera | None = None
+    outline_width: int = 1
+
+    def __post_init__(self) -> None:
+        death_fraction = as_real(self.death_fraction, "death_fraction")
+        if not 0 < death_fraction <= 1:
+            raise ValueError(f"death_fraction must be in (0, 1], got {death_fraction}")
+        hoechst_residual = as_real(self.hoechst_residual, "hoechst_residual")
+        if not 0 <= hoechst_residual <= 1:
+            raise ValueError(f"hoechst_residual must be in [0, 1], got {hoechst_residual}")
+        radii = {}
+        for name in ("cell_radius", "nucleus_radius"):
+            pair = getattr(self, name)
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+                raise ValueError(f"{name} must be a pair (low, high) of pixels, got {pair!r}")
+            radii[name] = tuple(as_positive(r, name) for r in pair)
+        (lo, hi), (nlo, nhi) = radii["cell_radius"], radii["nucleus_radius"]
+        if not (lo <= hi and nlo <= nhi and nhi <= lo * 0.75):
+            raise ValueError(
+                "need cell_radius=(low, high) and nucleus_radius=(low, high) with low <= high "
+                f"and the nucleus well inside the cell; got {self.cell_radius} and "
+                f"{self.nucleus_radius}"
+            )
+        illumination = as_real(self.illumination, "illumination")
+        if not 0 <= illumination < 1:
+            raise ValueError(f"illumination must be in [0, 1), got {illumination}")
+        checked = {
+            "death_fraction": death_fraction,
+            "tau": as_positive(self.tau, "tau"),
+            "hoechst_residual": hoechst_residual,
+            "cell_radius": radii["cell_radius"],
+            "nucleus_radius": radii["nucleus_radius"],
+            "min_separation": as_positive(self.min_separation, "min_separation"),
+            "illumination": illumination,
+            "camera": Camera() if self.camera is None else Camera(*self.camera),
+            "outline_width": as_count(self.outline_width, "outline_width", minimum=1),
+        }
+        for key, value in checked.items():
+            object.__setattr__(self, key, value)
+
+
+_P = SimulationParameters  # the defaults below are read from the class: written once
+
+
 def default_n_cells(shape: tuple[int, int]) -> int:
     """Number of cells for an image of ``shape`` at the default density.
 
@@ -186,32 +269,7 @@ def default_n_cells(shape: tuple[int, int]) -> int:
     >>> default_n_cells((1024, 1024)), default_n_cells((512, 512))
     (300, 75)
     """
-    rows, cols = as_shape(shape, "shape")
-    return round(CELLS_PER_MEGAPIXEL * rows * cols / 1024**2)
-
-
-def _shape(shape: object) -> tuple[int, int]:
-    rows, cols = as_shape(shape, "shape")
-    return as_count(rows, "shape[0]", minimum=16), as_count(cols, "shape[1]", minimum=16)
-
-
-def _pair(value: object, name: str) -> tuple[float, float]:
-    """A ``(low, high)`` pair of positive numbers (pixels), or raise naming it."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a (low, high) pair of numbers, got {value!r}")
-    try:
-        lo, hi = value  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a (low, high) pair of numbers, got {value!r}") from None
-    return as_positive(lo, name), as_positive(hi, name)
-
-
-def _seed(seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None:
-        as_count(seed, "seed")
-    return np.random.default_rng(seed)
+    return round(CELLS_PER_MEGAPIXEL * shape[0] * shape[1] / 1024**2)
 
 
 def _illumination(shape: tuple[int, int], rng, strength: float) -> np.ndarray:
@@ -361,42 +419,16 @@ def _simulate(
     n_cells: int | None,
     seed: int | np.random.Generator | None,
     hours: float,
-    death_fraction: float,
-    tau: float,
-    hoechst_residual: float,
-    cell_radius: tuple[float, float],
-    nucleus_radius: tuple[float, float],
-    min_separation: float,
-    illumination: float,
-    camera: Camera | None,
-    outline_width: int,
+    params: SimulationParameters,
 ):
-    shape = _shape(shape)
+    shape = as_shape(shape, minimum=16)
     n = default_n_cells(shape) if n_cells is None else as_count(n_cells, "n_cells")
     hours = as_positive(hours, "hours")
-    death_fraction = as_real(death_fraction, "death_fraction")
-    if not 0 < death_fraction <= 1:
-        raise ValueError(f"death_fraction must be in (0, 1], got {death_fraction}")
-    tau = as_positive(tau, "tau")
-    hoechst_residual = as_real(hoechst_residual, "hoechst_residual")
-    if not 0 <= hoechst_residual <= 1:
-        raise ValueError(f"hoechst_residual must be in [0, 1], got {hoechst_residual}")
-    lo, hi = _pair(cell_radius, "cell_radius")
-    nlo, nhi = _pair(nucleus_radius, "nucleus_radius")
-    at_most(hi, "cell_radius", max(shape) / 2, "a cell wider than the image shape")
-    if not (lo <= hi and nlo <= nhi and nhi <= lo * 0.75):
-        raise ValueError(
-            "need cell_radius=(low, high) and nucleus_radius=(low, high) with low <= high "
-            f"and the nucleus well inside the cell; got {cell_radius} and {nucleus_radius}"
-        )
-    min_separation = as_positive(min_separation, "min_separation")
-    at_most(min_separation, "min_separation", max(shape), "the image shape")
-    outline_width = as_count(outline_width, "outline_width", minimum=1, maximum=max(shape))
-    illumination = as_real(illumination, "illumination")
-    if not 0 <= illumination < 1:
-        raise ValueError(f"illumination must be in [0, 1), got {illumination}")
-    cam = Camera() if camera is None else Camera(*camera)
-    rng = _seed(seed)
+    death_fraction, tau = params.death_fraction, params.tau
+    hoechst_residual, illumination = params.hoechst_residual, params.illumination
+    (lo, hi), (nlo, nhi) = params.cell_radius, params.nucleus_radius
+    min_separation, cam, outline_width = params.min_separation, params.camera, params.outline_width
+    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
 
     scene = _render_scene(shape, n, rng, (lo, hi), (nlo, nhi), min_separation)
     # Uniform death times over hours/death_fraction: about death_fraction die in `hours`.
@@ -412,7 +444,8 @@ def _simulate(
     T = len(times)
     frames = {ch: np.empty((T, *shape), dtype=np.uint16) for ch in CHANNELS}
     classes = np.empty((T, *shape), dtype=np.uint8)
-    base = class_mask(scene.labels, np.zeros(shape, bool), np.zeros(shape, bool), outline_width)
+    no_nuclei = np.zeros(shape, bool)
+    base = class_mask(scene.labels, no_nuclei, no_nuclei, outline_width=outline_width)
     nuc_pix = np.flatnonzero(scene.nucleus_labels)
     nuc_cell = scene.nucleus_labels.ravel()[nuc_pix] - 1
     for t in range(T):
@@ -442,21 +475,21 @@ def _simulate(
 
 
 def make_timelapse(
+    *,
     n_frames: int = 25,
     shape: tuple[int, int] | int = (1024, 1024),
     n_cells: int | None = None,
     seed: int | np.random.Generator | None = 2024,
     hours: float = 48.0,
-    *,
-    death_fraction: float = 0.6,
-    tau: float = 0.25,
-    hoechst_residual: float = 0.15,
-    cell_radius: tuple[float, float] = (10.0, 14.0),
-    nucleus_radius: tuple[float, float] = (4.0, 6.0),
-    min_separation: float = 20.0,
-    illumination: float = 0.3,
-    camera: Camera | None = None,
-    outline_width: int = 1,
+    death_fraction: float = _P.death_fraction,
+    tau: float = _P.tau,
+    hoechst_residual: float = _P.hoechst_residual,
+    cell_radius: tuple[float, float] = _P.cell_radius,
+    nucleus_radius: tuple[float, float] = _P.nucleus_radius,
+    min_separation: float = _P.min_separation,
+    illumination: float = _P.illumination,
+    camera: Camera | None = _P.camera,
+    outline_width: int = _P.outline_width,
 ) -> TimeLapse:
     """Simulate a live/dead time-lapse of ``n_frames`` frames over ``hours`` hours.
 
@@ -503,21 +536,19 @@ def make_timelapse(
     >>> bool((tl.truth.dead[-1] == (tl.truth.death_time <= 48.0)).all())
     True
     """
-    rows, cols = _shape(shape)
-    n_frames = as_count(
-        n_frames, "n_frames", minimum=1, maximum=max(1, 4 * MAX_PIXELS // (rows * cols)),
-        why="frames of this shape that fit in memory",
-    )  # fmt: skip
+    n_frames = as_count(n_frames, "n_frames", minimum=1)
     hours = as_positive(hours, "hours")
     times = np.linspace(0.0, hours, n_frames)
-    frames, truth, cam = _simulate(
-        times, shape, n_cells, seed, hours, death_fraction, tau, hoechst_residual,
-        cell_radius, nucleus_radius, min_separation, illumination, camera, outline_width,
+    params = SimulationParameters(
+        death_fraction, tau, hoechst_residual, cell_radius, nucleus_radius, min_separation,
+        illumination, camera, outline_width,
     )  # fmt: skip
+    frames, truth, cam = _simulate(times, shape, n_cells, seed, hours, params)
     return TimeLapse(frames, times, truth, cam)
 
 
 def make_frame(
+    *,
     shape: tuple[int, int] | int = (1024, 1024),
     n_cells: int | None = None,
     seed: int | np.random.Generator | None = 2024,
@@ -534,7 +565,8 @@ def make_frame(
     time : float
         Time of the frame (hours).
     **kwargs
-        Any keyword argument of :func:`make_timelapse` after ``hours``.
+        Any field of :class:`SimulationParameters` (the keyword arguments of
+        :func:`make_timelapse` after ``hours``).
 
     Returns
     -------
@@ -550,16 +582,12 @@ def make_frame(
     ((96, 128), True)
     """
     time = as_real(time, "time")
-    defaults = dict(
-        death_fraction=0.6, tau=0.25, hoechst_residual=0.15, cell_radius=(10.0, 14.0),
-        nucleus_radius=(4.0, 6.0), min_separation=20.0, illumination=0.3, camera=None,
-        outline_width=1,
-    )  # fmt: skip
-    unknown = set(kwargs) - set(defaults)
+    known = {f.name for f in dataclass_fields(SimulationParameters)}
+    unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"make_frame got unexpected keyword arguments {sorted(unknown)}")
-    defaults.update(kwargs)
-    frames, truth, _ = _simulate(np.array([time]), shape, n_cells, seed, hours, **defaults)
+    params = SimulationParameters(**kwargs)
+    frames, truth, _ = _simulate(np.array([time]), shape, n_cells, seed, hours, params)
     return Frame(
         frames["brightfield"][0],
         frames["hoechst"][0],

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from .._checks import as_image
-from .masks import label_outlines
+from ..morphology import label_outlines
 
 __all__ = ["CellSegmentation", "article_segregate_cells", "segregate_cells"]
 
@@ -48,7 +48,7 @@ class CellSegmentation(NamedTuple):
     nucleus_labels : numpy.ndarray of int32
         Nuclei (8-connected components of Hoechst ∪ Draq7), labels 1..n.
     outlines : numpy.ndarray of bool
-        Outline pixels of the cells (:func:`~cellseg_teach.livedead.masks.label_outlines`).
+        Outline pixels of the cells (:func:`~cellseg_teach.morphology.label_outlines`).
     n_cells : int
         Number of nuclei, hence of cells.
     """
@@ -121,6 +121,7 @@ def segregate_cells(
     cell_area: object,
     hoechst_nuclei: object,
     draq7_nuclei: object,
+    *,
     outline_width: int = 1,
 ) -> CellSegmentation:
     """Split the cell area among the nuclei: the nucleus-seeded watershed of the article.
@@ -189,12 +190,12 @@ def segregate_cells(
 
     pieces, n_pieces = ndimage.label(area, _EIGHT)  # the same connectivity as the flood
     flooded = _flood_pieces(pieces, n_pieces, nucleus_labels, nuclei)
-    outlines = label_outlines(flooded, outline_width)
+    outlines = label_outlines(flooded, width=outline_width)
     return CellSegmentation(flooded.astype(np.int32, copy=False), nucleus_labels, outlines, n)
 
 
 def article_segregate_cells(
-    cell_area: object, draq7_nucleus: object, hoechst_nucleus: object
+    cell_area: object, hoechst_nuclei: object, draq7_nuclei: object
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The article's ``segregate_cells``, ported to scipy, **bug included** (on purpose).
 
@@ -208,14 +209,15 @@ def article_segregate_cells(
     touching cells differs from OpenCV's; see :func:`segregate_cells`; what is lost
     is the same: every pixel flooded from nucleus 1) (OpenCV's ``cv2.watershed`` also draws -1 lines
     between regions; here the outlines are the region edges of
-    :func:`~cellseg_teach.livedead.masks.label_outlines`, so pixels on both sides),
+    :func:`~cellseg_teach.morphology.label_outlines`, so pixels on both sides),
     and the distance is the exact Euclidean distance (OpenCV's ``DIST_L2, 5`` is a
     5 x 5 approximation).
 
     Parameters
     ----------
-    cell_area, draq7_nucleus, hoechst_nucleus : array-like of bool, 2-D
-        In the article's argument order.
+    cell_area, hoechst_nuclei, draq7_nuclei : array-like of bool, 2-D
+        In the order of :func:`segregate_cells` (the article passes the Draq7 mask
+        before the Hoechst one; only their union matters).
 
     Returns
     -------
@@ -231,12 +233,12 @@ def article_segregate_cells(
     >>> import numpy as np
     >>> area = np.zeros((5, 12), bool); area[1:4, 1:5] = True; area[1:4, 7:11] = True
     >>> nuc = np.zeros_like(area); nuc[2, 2] = nuc[2, 9] = True
-    >>> cells, _, flooded = article_segregate_cells(area, np.zeros_like(nuc), nuc)
+    >>> cells, _, flooded = article_segregate_cells(area, nuc, np.zeros_like(nuc))
     >>> bool(cells[2, 2]), bool(cells[2, 9])        # cell 1 lost, cell 2 kept
     (False, True)
     """
-    area, draq7, hoechst = _masks(
-        cell_area=cell_area, draq7_nucleus=draq7_nucleus, hoechst_nucleus=hoechst_nucleus
+    area, hoechst, draq7 = _masks(
+        cell_area=cell_area, hoechst_nuclei=hoechst_nuclei, draq7_nuclei=draq7_nuclei
     )
     live_and_dead = draq7 | hoechst
     labels, _ = ndimage.label(live_and_dead, _EIGHT)

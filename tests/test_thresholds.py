@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 from skimage.filters import threshold_otsu
 
-from cellseg_teach.livedead import (
-    make_frame,
-    max_of_tiles_threshold,
-    nucleus_threshold,
-    otsu_threshold,
-    tile_maxima,
-)
+from cellseg_teach.livedead import make_frame, nucleus_threshold
+from cellseg_teach.thresholds import max_of_tiles_threshold, otsu_threshold, tile_maxima
 
 
 def article_threshold(image, offset, coarseness):
@@ -46,7 +41,8 @@ def test_tile_maxima_match_a_loop(shape, coarseness):
 def test_same_value_as_the_articles_code(offset, coarseness):
     f = make_frame(shape=(128, 160), seed=3)
     for img in (f.hoechst, f.draq7, f.brightfield):
-        assert max_of_tiles_threshold(img, coarseness, offset) == article_threshold(
+        ours = max_of_tiles_threshold(img, coarseness=coarseness, offset=offset)
+        assert ours == article_threshold(
             img, offset, coarseness
         )
 
@@ -59,14 +55,14 @@ def test_lands_just_above_a_known_background():
     img = rng.integers(100, 120, (256, 256)).astype(np.uint16)
     for r, c in [(20, 20), (100, 180), (200, 60)]:
         img[r : r + 10, c : c + 10] = 3000
-    assert max_of_tiles_threshold(img, 16, None) == 119
-    assert max_of_tiles_threshold(img, 16, 1.2) == int(1.2 * 119 + 1)
+    assert max_of_tiles_threshold(img, coarseness=16, offset=None) == 119
+    assert max_of_tiles_threshold(img, coarseness=16, offset=1.2) == int(1.2 * 119 + 1)
     assert ((img > 119) == (img == 3000)).all()
 
 
 def test_larger_tiles_give_a_higher_peak_on_noise():
     img = np.random.default_rng(2).normal(1000, 30, (512, 512))
-    peaks = [max_of_tiles_threshold(img, k, None) for k in (2, 8, 32)]
+    peaks = [max_of_tiles_threshold(img, coarseness=k, offset=None) for k in (2, 8, 32)]
     assert peaks[0] < peaks[1] < peaks[2]
     # the peak of the maxima of k² normal pixels is near the (1 - 1/k²) quantile
     from scipy.stats import norm
@@ -75,12 +71,13 @@ def test_larger_tiles_give_a_higher_peak_on_noise():
 
 
 def test_edge_cases():
-    assert max_of_tiles_threshold(np.zeros((8, 8)), 4, None) == 0
-    assert max_of_tiles_threshold(np.full((8, 8), 65535, np.uint16), 4, None) == 65535
+    assert max_of_tiles_threshold(np.zeros((8, 8)), coarseness=4, offset=None) == 0
+    full = np.full((8, 8), 65535, np.uint16)
+    assert max_of_tiles_threshold(full, coarseness=4, offset=None) == 65535
     with pytest.raises(ValueError, match="coarseness"):
-        max_of_tiles_threshold(np.ones((8, 8)), 0)
+        max_of_tiles_threshold(np.ones((8, 8)), coarseness=0)
     with pytest.raises(ValueError, match="offset"):
-        max_of_tiles_threshold(np.ones((8, 8)), 2, -1.0)
+        max_of_tiles_threshold(np.ones((8, 8)), coarseness=2, offset=-1.0)
 
 
 def _otsu_images():
@@ -114,6 +111,6 @@ def test_otsu_separates_two_populations():
 def test_nucleus_threshold_uses_the_tiles_floor_without_nuclei():
     empty = np.random.default_rng(3).poisson(200, (256, 256)).astype(np.uint16)
     t = nucleus_threshold(empty)
-    assert t == max_of_tiles_threshold(empty, 16, 1.2) > otsu_threshold(empty)
+    assert t == max_of_tiles_threshold(empty, coarseness=16, offset=1.2) > otsu_threshold(empty)
     assert (empty > t).mean() < 1e-3  # Otsu alone would keep about half the pixels
     assert (empty > otsu_threshold(empty)).mean() > 0.3
