@@ -59,7 +59,7 @@ MAX_EXAMPLES = 8  # bad values per (function, argument)
 def _inputs() -> dict[str, object]:
     """Small valid arguments, built once."""
     from cellseg_teach import livedead
-    from cellseg_teach.matching import match_by_overlap
+    from cellseg_teach.metrics import match_iou
 
     yy, xx = np.mgrid[:48, :48]
     img = sum(
@@ -73,7 +73,7 @@ def _inputs() -> dict[str, object]:
     lab2[9:21, 8:19] = 1
     lab2[27:40, 25:37] = 2
     frame = livedead.make_frame(shape=(64, 64), seed=1)
-    timelapse = livedead.make_timelapse(2, shape=(64, 64), seed=1)
+    timelapse = livedead.make_timelapse(n_frames=2, shape=(64, 64), seed=1)
     return {
         "img": img,
         "u16": (img * 1000 + 100).astype(np.uint16),
@@ -84,7 +84,7 @@ def _inputs() -> dict[str, object]:
         "frame": frame,
         "timelapse": timelapse,
         "tl_result": livedead.run_timelapse(**timelapse.frames),
-        "matches": match_by_overlap(lab, lab2),
+        "matches": match_iou(lab, lab2),
     }
 
 
@@ -117,11 +117,11 @@ def _examples(d: dict[str, object]) -> dict[str, dict[str, object]]:
         # livedead
         "article_segregate_cells": {
             "cell_area": mask,
-            "draq7_nucleus": np.zeros_like(mask),
-            "hoechst_nucleus": lab > 0,
+            "hoechst_nuclei": lab > 0,
+            "draq7_nuclei": np.zeros_like(mask),
         },
         "call_dead": {"nucleus_labels": lab, "draq7_mask": mask},
-        "cell_area_mask": {"brightfield": fr.brightfield, "min_cell_area": 20},
+        "cell_area_mask": {"brightfield": fr.brightfield, "min_cell_size": 20},
         "class_iou": {"true_classes": classes, "found_classes": classes},
         "class_mask": {
             "cell_labels": lab,
@@ -170,14 +170,14 @@ def _examples(d: dict[str, object]) -> dict[str, dict[str, object]]:
         "sobel_magnitude": {"image": img},
         "tile_maxima": {"image": img, "coarseness": 4},
         "write_class_mask": {"path": "<new png path>", "classes": classes},
-        "fastmorph.dilate": {"mask": mask, "radius": 2},
-        "fastmorph.erode": {"mask": mask, "radius": 2},
-        "fastmorph.open_disk": {"mask": mask, "radius": 2},
+        "dilate_mask": {"mask": mask, "radius": 2},
+        "erode_mask": {"mask": mask, "radius": 2},
+        "present_labels": {"labels": lab},
+        "relabel_sequential": {"labels": lab},
         "footprint_rectangles": {"footprint": np.ones((3, 3), bool)},
         # morphology, matching, metrics
         "disk": {"radius": 3},
-        "morphology.fill_holes": {"mask": mask},
-        "livedead.morphology.fill_holes": {"mask": mask},
+        "fill_holes": {"mask": mask},
         "label_outlines": {"labels": lab},
         "iou_matrix": {"true_labels": lab, "found_labels": lab2},
         "label_centroids": {"labels": lab},
