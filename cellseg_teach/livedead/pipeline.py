@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_count, as_image, as_positive, as_real, at_most
+from .._checks import as_count, as_image, as_positive, at_most
 from ..morphology import close_mask, erode_mask, fill_holes, remove_small_objects
 from ..thresholds import max_of_tiles_threshold
 from .gradient import sobel_magnitude
@@ -166,9 +166,7 @@ def _params(kwargs: dict, shape: tuple[int, ...] | None = None) -> dict:
                                           allow_zero=True)  # fmt: skip
     if side:
         at_most(p["gradient_smoothing"], "gradient_smoothing", side, why)
-    fraction = as_real(p["dead_fraction"], "dead_fraction")
-    if not 0 < fraction <= 1:
-        raise ValueError(f"dead_fraction must be in (0, 1], got {fraction}")
+    at_most(as_positive(p["dead_fraction"], "dead_fraction"), "dead_fraction", 1.0, "a fraction")
     if not isinstance(p["nucleus_method"], str) or p["nucleus_method"] not in _NUCLEUS_METHODS:
         raise ValueError(
             f"nucleus_method must be one of {_NUCLEUS_METHODS}, got {p['nucleus_method']!r}"
