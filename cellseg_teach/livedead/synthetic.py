@@ -53,7 +53,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.special import expit
 
-from .._checks import as_count, as_positive, as_real, as_shape
+from .._checks import as_count, as_positive, as_real, as_shape, at_most
 from ..image_model import place_cells
 from .masks import class_mask
 
@@ -261,6 +261,10 @@ class SimulationParameters:
 _P = SimulationParameters  # the defaults below are read from the class: written once
 
 
+# Frames are simulated in memory: at most 2**26 pixels (8192²) each.
+MAX_FRAME_PIXELS = 2**26
+
+
 def default_n_cells(shape: tuple[int, int]) -> int:
     """Number of cells for an image of ``shape`` at the default density.
 
@@ -269,7 +273,8 @@ def default_n_cells(shape: tuple[int, int]) -> int:
     >>> default_n_cells((1024, 1024)), default_n_cells((512, 512))
     (300, 75)
     """
-    return round(CELLS_PER_MEGAPIXEL * shape[0] * shape[1] / 1024**2)
+    rows, cols = as_shape(shape, max_pixels=MAX_FRAME_PIXELS)
+    return round(CELLS_PER_MEGAPIXEL * rows * cols / 1024**2)
 
 
 def _illumination(shape: tuple[int, int], rng, strength: float) -> np.ndarray:
@@ -421,8 +426,14 @@ def _simulate(
     hours: float,
     params: SimulationParameters,
 ):
-    shape = as_shape(shape, minimum=16)
+    shape = as_shape(shape, minimum=16, max_pixels=MAX_FRAME_PIXELS)
     n = default_n_cells(shape) if n_cells is None else as_count(n_cells, "n_cells")
+    if not (seed is None or isinstance(seed, np.random.Generator)):
+        as_count(seed, "seed")
+    # sizes that only make sense inside the frame
+    at_most(params.cell_radius[1], "cell_radius", max(shape) / 2, "a cell wider than the shape")
+    at_most(params.min_separation, "min_separation", max(shape), "the frame's shape")
+    at_most(params.outline_width, "outline_width", max(shape), "the frame's shape")
     hours = as_positive(hours, "hours")
     death_fraction, tau = params.death_fraction, params.tau
     hoechst_residual, illumination = params.hoechst_residual, params.illumination
@@ -536,7 +547,11 @@ def make_timelapse(
     >>> bool((tl.truth.dead[-1] == (tl.truth.death_time <= 48.0)).all())
     True
     """
-    n_frames = as_count(n_frames, "n_frames", minimum=1)
+    rows, cols = as_shape(shape, minimum=16, max_pixels=MAX_FRAME_PIXELS)
+    n_frames = as_count(
+        n_frames, "n_frames", minimum=1, maximum=max(1, 4 * MAX_FRAME_PIXELS // (rows * cols)),
+        why="frames of this shape that fit in memory",
+    )  # fmt: skip
     hours = as_positive(hours, "hours")
     times = np.linspace(0.0, hours, n_frames)
     params = SimulationParameters(
