@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from .._checks import as_labels
+from .._checks import as_count, as_labels
 from ..morphology import label_outlines
 
 __all__ = [
@@ -88,6 +88,9 @@ def class_mask(
         masks.append(m.astype(bool, copy=False))
     out = np.zeros(lab.shape, dtype=np.uint8)
     out[lab > 0] = CELL_AREA
+    outline_width = as_count(
+        outline_width, "outline_width", minimum=1, maximum=max(256, *lab.shape)
+    )
     out[label_outlines(lab, width=outline_width)] = CELL_OUTLINE
     out[masks[0]] = HOECHST_NUCLEUS
     out[masks[1]] = DRAQ7_NUCLEUS
@@ -192,5 +195,9 @@ def read_class_mask(path: str | os.PathLike) -> np.ndarray:
     """
     import imageio.v3 as iio
 
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file name (str or path-like), got {type(path).__name__}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path {os.fspath(path)!r} is not a file")
     image = iio.imread(path, extension=".png")
     return _class_values(image, f"the image in {os.fspath(path)!r}")
