@@ -126,7 +126,10 @@ def _grey(image: object, name: str) -> np.ndarray:
             f"{name} looks like a colour image (shape {arr.shape}); pass one grey channel "
             "(rows, columns), e.g. the camera frame of that channel"
         )
-    return as_image(arr, name)
+    out = as_image(arr, name)
+    if max(abs(float(out.min())), abs(float(out.max()))) > 2.0**32:
+        raise ValueError(f"{name} values must be within ±2**32 (a camera's range), got {out.max()}")
+    return out
 
 
 # How each parameter is checked, under the name the caller used: a count (with its
