@@ -116,6 +116,8 @@ def place_cells(
     n_cells = as_count(n_cells, "n_cells")
     rows, cols = as_shape(image_size, "image_size")
     min_separation = as_positive(min_separation, "min_separation", allow_zero=True)
+    if 0 < min_separation < 0.01:  # the placement grid has squares of side d / √2
+        raise ValueError(f"min_separation must be 0 or at least 0.01 px, got {min_separation}")
     margin_name = "margin" if margin is not None else "min_separation / 2 (the margin)"
     if margin is None:
         margin = min_separation / 2

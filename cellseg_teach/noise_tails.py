@@ -102,6 +102,14 @@ def _checked(threshold: object, noise_scale: object, smooth_sigma: object):
     # the tail formulas work with threshold / noise_scale; keep both in a sane range
     at_most(abs(threshold), "threshold (absolute value)", 1e6, "intensity units")
     at_most(noise_scale, "noise_scale", 1e6, "intensity units")
+    if noise_scale < 1e-12:
+        raise ValueError(f"noise_scale must be >= 1e-12 (intensity units), got {noise_scale}")
+    if 0 < threshold < 1e-6 * noise_scale:
+        # the tail formulas divide by the distance to the clipped noise's atom at 0
+        raise ValueError(
+            f"threshold must be 0 or at least 1e-6 * noise_scale ({1e-6 * noise_scale:g}),"
+            f" got {threshold}"
+        )
     return threshold, noise_scale, smooth_sigma
 
 

@@ -213,7 +213,14 @@ def segment_large(
         raise ValueError(
             f"sigma must be at most the image's longer side ({max(arr.shape)} px), got {sigma}"
         )
-    smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
+    depth = int(4.0 * sigma + 0.5)  # the filter's reach (truncated at 4 sigma), pixels
+    if sigma > 0 and min(arr.shape) <= depth:
+        # Smaller than the filter's reach: Dask cannot pad it with overlaps, and one
+        # chunk holds it anyway, so smooth it in memory (the same filter and edge mode).
+        small = ndimage.gaussian_filter(arr.compute(), sigma, mode="reflect")
+        smoothed = da.from_array(small, chunks=arr.shape)
+    else:
+        smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
     rows, cols = smoothed.chunks
     packed = smoothed.map_blocks(
         _pack,
@@ -320,6 +327,8 @@ def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -
         ]
     )
     allp = np.hstack(parts)
+    if allp.shape[1] and allp[0].min() < 0:
+        raise ValueError(f"labels must be non-negative (0 = background), found {allp[0].min():g}")
     ids = allp[0].astype(np.int64)
     n = int(ids.max()) if ids.size else 0
     if n_cells is not None:

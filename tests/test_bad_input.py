@@ -578,5 +578,89 @@ def test_valid_examples_run():
     assert not failures, "\n".join(failures)
 
 
+# --- the issue's examples, one readable line each -----------------------------------------
+
+
+def _message(func, *args, **kwargs) -> str:
+    with pytest.raises((ValueError, TypeError)) as err:
+        with limits():
+            func(*args, **kwargs)
+    return str(err.value)
+
+
+def test_the_issues_examples_name_their_argument():
+    from cellseg_teach import image_model, matching, morphology, nuclei
+    from cellseg_teach.livedead import cell_area_mask, segment_frame
+
+    fr = INPUTS["frame"]
+    chans = (fr.brightfield, fr.hoechst, fr.draq7)
+    assert "dead_fraction" in _message(segment_frame, *chans, dead_fraction=0)
+    assert "outline_width" in _message(segment_frame, *chans, outline_width=0)
+    assert "close_radius" in _message(cell_area_mask, fr.brightfield, close_radius=-1)
+    assert "area_coarseness" in _message(cell_area_mask, fr.brightfield, area_coarseness=0)
+    assert "smoothing" in _message(nuclei.segment_nuclei_simple, INPUTS["u16"], smoothing=-1)
+    assert "mask" in _message(morphology.fill_holes, np.zeros((0, 5), bool))
+    assert "labels" in _message(morphology.label_outlines, np.zeros((0, 5), int))
+    assert "shape" in _message(image_model.render_cells, [[1, 1]], shape=2.5)
+    assert "matches" in _message(matching.precision_recall, None)
+
+
+def test_absurd_sizes_are_refused_at_once():
+    from cellseg_teach import filters, mosaic
+
+    assert "border" in _message(mosaic.mosaic_centres, (64, 64), border=1e12)
+    assert "border" in _message(mosaic.mosaic_centres, (64, 64), border=1e308)
+    assert "cell_sigma" in _message(mosaic.make_mosaic, (64, 64), cell_sigma=1e12)
+    assert "sigma" in _message(filters.smooth, INPUTS["img"], sigma=1e308)
+
+
+def test_negative_labels_in_cell_table_are_named():
+    import dask.array as da
+
+    from cellseg_teach.scale import cell_table
+
+    lab = INPUTS["lab"].copy()
+    lab[0, 0] = -1
+    assert "labels" in _message(cell_table, da.from_array(lab, chunks=24), INPUTS["img"])
+
+
+@pytest.mark.parametrize("side", [1, 3, 7, 8, 9])
+def test_segment_large_on_tiny_images_agrees_with_segment(side):
+    """Under the filter's reach (8 px for sigma=2) Dask cannot overlap chunks."""
+    from cellseg_teach import segment, smooth
+    from cellseg_teach.scale import segment_large
+
+    image = np.zeros((side, side + 2))
+    image[side // 2, 1] = 30.0
+    labels, n = segment_large(image, min_size=1)
+    expected, n_expected = segment(smooth(image), min_size=1)
+    assert n == n_expected
+    assert np.array_equal(labels.compute(), expected)
+
+
+def test_the_property_test_can_fail():
+    """A function that crashes, or names the wrong argument, is reported."""
+
+    def crashes(x: float = 1.0) -> None:
+        return [][int(x)]
+
+    def misnames(x: float = 1.0) -> None:
+        raise ValueError("y must be > 0")
+
+    def hangs(x: float = 1.0) -> None:
+        while True:
+            pass
+
+    def good(x: float = 1.0) -> None:
+        if x != x or x in (float("inf"), -float("inf")):
+            raise ValueError(f"x must be finite, got {x}")
+
+    assert "IndexError" in call_with(crashes, {}, "x", 5.0, "float")
+    assert "does not name 'x'" in call_with(misnames, {}, "x", 5.0, "float")
+    assert "did not return" in call_with(hangs, {}, "x", 5.0, "float")
+    assert "accepted silently" in call_with(good, {}, "x", "3", "float")
+    assert call_with(good, {}, "x", float("nan"), "float") is None
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))

@@ -222,8 +222,8 @@ class SimulationParameters:
 
     def __post_init__(self) -> None:
         death_fraction = as_real(self.death_fraction, "death_fraction")
-        if not 0 < death_fraction <= 1:
-            raise ValueError(f"death_fraction must be in (0, 1], got {death_fraction}")
+        if not 1e-6 <= death_fraction <= 1:  # below 1e-6, death times overflow
+            raise ValueError(f"death_fraction must be in [1e-6, 1], got {death_fraction}")
         hoechst_residual = as_real(self.hoechst_residual, "hoechst_residual")
         if not 0 <= hoechst_residual <= 1:
             raise ValueError(f"hoechst_residual must be in [0, 1], got {hoechst_residual}")
@@ -249,13 +249,20 @@ class SimulationParameters:
             "hoechst_residual": hoechst_residual,
             "cell_radius": radii["cell_radius"],
             "nucleus_radius": radii["nucleus_radius"],
-            "min_separation": as_positive(self.min_separation, "min_separation"),
+            "min_separation": _separation(self.min_separation),
             "illumination": illumination,
             "camera": Camera() if self.camera is None else Camera(*self.camera),
             "outline_width": as_count(self.outline_width, "outline_width", minimum=1),
         }
         for key, value in checked.items():
             object.__setattr__(self, key, value)
+
+
+def _separation(value: object) -> float:
+    out = as_positive(value, "min_separation")
+    if out < 0.01:  # the placement grid has squares of side min_separation / √2
+        raise ValueError(f"min_separation must be at least 0.01 px, got {out}")
+    return out
 
 
 _P = SimulationParameters  # the defaults below are read from the class: written once
