@@ -29,7 +29,6 @@ import inspect
 import math
 import pkgutil
 import re
-import resource
 import signal
 import sys
 import warnings
@@ -38,6 +37,10 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+# The time and memory limits use POSIX signals and resource limits (not on Windows).
+resource = pytest.importorskip("resource")
+if not hasattr(signal, "SIGALRM"):
+    pytest.skip("needs SIGALRM for the time limit", allow_module_level=True)
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
