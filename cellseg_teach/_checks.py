@@ -9,8 +9,13 @@ import numpy as np
 __all__ = ["as_count", "as_image", "as_labels", "as_positive", "as_real"]
 
 
-def as_image(image: object, name: str = "image", *, allow_bool: bool = False) -> np.ndarray:
-    """Return ``image`` as a 2-D numeric array after checking it.
+def as_image(
+    image: object, name: str = "image", *, allow_bool: bool = False, ndim: int | None = 2
+) -> np.ndarray:
+    """Return ``image`` as a numeric array of ``ndim`` dimensions after checking it.
+
+    ``ndim=None`` accepts any number of dimensions (at least 1), e.g. a ``(T, H, W)``
+    stack.
 
     Integer camera images (uint8, uint16, ...) are accepted and returned as they are;
     the caller converts to float where it needs to. The input is never modified.
@@ -23,7 +28,8 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         If it is not 2-D, is empty, or holds NaN or infinite values.
     """
     if isinstance(image, (str, bytes)) or image is None:
-        raise TypeError(f"{name} must be a 2-D numeric array, got {type(image).__name__}")
+        dims = f"{ndim}-D " if ndim else ""
+        raise TypeError(f"{name} must be a {dims}numeric array, got {type(image).__name__}")
     arr = np.asarray(image)
     if arr.dtype == bool:
         if not allow_bool:
@@ -32,10 +38,14 @@ def as_image(image: object, name: str = "image", *, allow_bool: bool = False) ->
         raise TypeError(
             f"{name} must be a numeric (integer or float) array, got dtype {arr.dtype}"
         )
-    if arr.ndim != 2:
+    if ndim == 2 and arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (rows, columns), got {arr.ndim}-D with shape {arr.shape}"
         )
+    if ndim not in (None, 2) and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got {arr.ndim}-D with shape {arr.shape}")
+    if ndim is None and arr.ndim == 0:
+        raise ValueError(f"{name} must be an array, got a 0-D value")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one pixel")
     # A NaN or an infinity makes the sum non-finite, so one fast reduction settles the

@@ -259,21 +259,19 @@ def segment_large(
 # --------------------------------------------------------------------- measurements
 
 
-def _block_sums(lab: np.ndarray, img: np.ndarray, r0: int, c0: int) -> np.ndarray:
-    """Per label present in a chunk: label, pixels, intensity sum, row sum, column sum."""
+def _block_sums(
+    lab: np.ndarray, img: np.ndarray, r0: int, c0: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per label present in a chunk: the labels, and their pixels, intensity, row and
+    column sums (4 x k); ``numpy.unique`` numbers the labels, so no table is as long as
+    a label value."""
     ys, xs = np.nonzero(lab)
-    vals = lab[ys, xs]
-    if vals.size == 0:
-        return np.zeros((5, 0))
-    lo = vals.min()
-    shifted = vals - lo
-    count = np.bincount(shifted)
-    here = np.flatnonzero(count)
-    present, count = here + lo, count[here]
-    sums = [np.bincount(shifted, weights=w)[here] for w in (img[ys, xs], ys, xs)]
+    present, inverse = np.unique(lab[ys, xs], return_inverse=True)
+    count = np.bincount(inverse, minlength=present.size).astype(np.float64)
+    sums = [np.bincount(inverse, weights=w, minlength=present.size) for w in (img[ys, xs], ys, xs)]
     sums[1] = sums[1] + r0 * count
     sums[2] = sums[2] + c0 * count
-    return np.vstack([present, count, *sums]).astype(np.float64)
+    return present, np.vstack([count, *sums]).reshape(4, present.size)
 
 
 def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -> dict:
@@ -290,14 +288,16 @@ def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -
     image : dask.array.Array or array-like, 2-D
         Intensities (a.u.) to average over each cell, same shape as ``labels``.
     n_cells : int, optional
-        Number of labels; default: the largest label found.
+        Number of labels: the table then has the rows 1..n_cells, a label with no
+        pixels getting area 0 and NaN for the rest. Default: one row per label present,
+        in increasing order (1..n for :func:`segment_large`'s labels); the table's size
+        follows the number of cells, never the label values.
 
     Returns
     -------
     dict of numpy.ndarray
-        ``label`` (1..n), ``area`` (pixels), ``mean_intensity`` (a.u.), ``x`` and ``y``
-        (centroid column and row, pixels). A label with no pixels has area 0 and NaN
-        for the rest.
+        ``label``, ``area`` (pixels), ``mean_intensity`` (a.u.), ``x`` and ``y``
+        (centroid column and row, pixels), one entry per row.
 
     Examples
     --------
@@ -326,18 +326,24 @@ def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -
             for j, c0 in enumerate(c_starts)
         ]
     )
-    allp = np.hstack(parts)
-    if allp.shape[1] and allp[0].min() < 0:
-        raise ValueError(f"labels must be non-negative (0 = background), found {allp[0].min():g}")
-    ids = allp[0].astype(np.int64)
-    n = int(ids.max()) if ids.size else 0
-    if n_cells is not None:
+    labels_all = np.concatenate([p[0] for p in parts])
+    sums_all = np.hstack([p[1] for p in parts])
+    present, inverse = np.unique(labels_all, return_inverse=True)
+    total = [np.bincount(inverse, weights=w, minlength=present.size) for w in sums_all]
+    if present.size and present[0] < 0:
+        raise ValueError(f"labels must be non-negative (0 = background), found {present[0]}")
+    if n_cells is not None:  # the rows 1..n_cells, absent labels included
         n = as_count(n_cells, "n_cells")
-    total = [np.bincount(ids, weights=w, minlength=n + 1)[1 : n + 1] for w in allp[1:]]
+        keep = present <= n
+        rows = (present[keep] - 1).astype(np.intp)
+        full = [np.zeros(n) for _ in total]
+        for f, t in zip(full, total, strict=True):
+            f[rows] = t[keep]
+        present, total = np.arange(1, n + 1), full
     area = total[0].round().astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
-            "label": np.arange(1, n + 1),
+            "label": present,
             "area": area,
             "mean_intensity": total[1] / area,
             "x": total[3] / area,

@@ -48,8 +48,8 @@ from .segmentation import segment
 
 __all__ = [
     "Explorer",
-    "normalise",
     "nuclei_explorer",
+    "scale_to_unit",
     "segmentation_explorer",
     "smoothing_explorer",
 ]
@@ -57,7 +57,7 @@ __all__ = [
 _NUMBERS = itertools.count(1)
 
 
-def normalise(image: object) -> np.ndarray:
+def scale_to_unit(image: object) -> np.ndarray:
     """Scale an image linearly to 0..1: darkest pixel 0, brightest pixel 1.
 
     Camera images (for example 12-bit values in a uint16 array) become comparable
@@ -75,7 +75,7 @@ def normalise(image: object) -> np.ndarray:
 
     Examples
     --------
-    >>> normalise(np.array([[100, 600], [1100, 4095]], dtype=np.uint16)).round(3).tolist()
+    >>> scale_to_unit(np.array([[100, 600], [1100, 4095]], dtype=np.uint16)).round(3).tolist()
     [[0.0, 0.125], [0.25, 1.0]]
     """
     arr = as_image(image).astype(np.float64)
@@ -160,7 +160,7 @@ def smoothing_explorer(image: object = None, sigma: float = P.SMOOTH_SIGMA,
     image : array-like, 2-D, optional
         Intensities (a.u.); default the course's synthetic image (``make_image()``).
         Images with values outside 0..1 (camera images) are scaled by
-        :func:`normalise`.
+        :func:`scale_to_unit`.
     sigma : float
         Starting σ_s (pixels), > 0.
     max_sigma : float
@@ -223,7 +223,7 @@ def segmentation_explorer(image: object = None, threshold: float = P.THRESHOLD,
     image : array-like, 2-D, optional
         Intensities (a.u.); default the course's synthetic image (``make_image()``).
         Images with values outside 0..1 (camera images) are scaled by
-        :func:`normalise`.
+        :func:`scale_to_unit`.
     threshold : float
         Starting threshold (a.u.), in (0, 1).
     min_size : int
@@ -271,7 +271,7 @@ def nuclei_explorer(index: int = 0, threshold: float = 0.15, min_size: int = 100
                     sigma: float = P.SMOOTH_SIGMA) -> Explorer:
     """:func:`segmentation_explorer` on a real image: BBBC039 nuclei (U2OS, Hoechst).
 
-    The 12-bit camera values are scaled to 0..1 by :func:`normalise` (darkest pixel 0,
+    The 12-bit camera values are scaled to 0..1 by :func:`scale_to_unit` (darkest pixel 0,
     brightest 1), so the threshold is a fraction of the image's range.
 
     Parameters
@@ -288,7 +288,7 @@ def nuclei_explorer(index: int = 0, threshold: float = 0.15, min_size: int = 100
     if not isinstance(index, (int, np.integer)) or not 0 <= index < len(names):
         raise ValueError(f"index must be an integer in 0..{len(names) - 1}, got {index!r}")
     image = load_bbbc039([names[index]])[0].image
-    return segmentation_explorer(normalise(image), threshold=threshold, min_size=min_size,
+    return segmentation_explorer(scale_to_unit(image), threshold=threshold, min_size=min_size,
                                  sigma=sigma, max_min_size=1000)
 
 
@@ -297,5 +297,5 @@ def _prepare(image: object) -> np.ndarray:
         return make_image()[0]
     arr = as_image(image)
     if arr.size and (arr.min() < 0 or arr.max() > 1.5):
-        return normalise(arr)
+        return scale_to_unit(arr)
     return arr.astype(np.float64)

@@ -149,3 +149,19 @@ def test_plots_of_huge_labels_colour_the_objects_not_the_label_values():
     assert grid.images[0].cmap.N == 3
     assert sorted({t.get_text() for t in grid.texts}) == ["1000000000000", "3"]
     plt.close("all")
+
+
+def test_the_input_checks_take_any_number_of_dimensions():
+    from cellseg_teach._checks import as_image, as_labels
+
+    stack = np.zeros((3, 4, 5), np.uint16)
+    assert as_image(stack, ndim=None).shape == (3, 4, 5)
+    assert as_labels(stack, ndim=None).shape == (3, 4, 5)
+    with pytest.raises(ValueError, match="image must be 2-D"):
+        as_image(stack)
+    with pytest.raises(ValueError, match="labels must be 3-D"):
+        as_labels(stack[0], ndim=3)
+    with pytest.raises(ValueError, match="0-D"):
+        as_labels(np.int64(3), ndim=None)
+    with pytest.raises(ValueError, match="found -1"):
+        as_labels(-np.ones((2, 2, 2), int), ndim=None)

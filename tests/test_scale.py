@@ -370,3 +370,19 @@ def test_labels_survive_on_a_distributed_cluster(mosaic):
         gc.collect()
         assert n == n_ref
         assert np.array_equal(labels.compute(), reference)
+
+
+def test_cell_table_rows_follow_the_labels_present_not_their_values():
+    lab = np.zeros((6, 6), np.uint64)
+    lab[0:2, 0:2] = 2**64 - 1  # would be 2^64 rows, or a float that cannot hold it
+    lab[4:6, 3:6] = 7
+    image = np.arange(36, dtype=float).reshape(6, 6)
+    table = cell_table(da.from_array(lab, chunks=3), image)
+    assert table["label"].tolist() == [7, 2**64 - 1]
+    assert table["area"].tolist() == [6, 4]
+    assert table["mean_intensity"].tolist() == [image[4:6, 3:6].mean(), image[0:2, 0:2].mean()]
+    # with n_cells, the rows are 1..n_cells whatever is present
+    small = cell_table(da.from_array(np.where(lab == 7, 3, 0), chunks=3), image, n_cells=4)
+    assert small["label"].tolist() == [1, 2, 3, 4] and small["area"].tolist() == [0, 0, 6, 0]
+    with pytest.raises(ValueError, match="labels must be non-negative"):
+        cell_table(-np.ones((3, 3), int), np.zeros((3, 3)))

@@ -8,8 +8,8 @@ import pytest
 import cellseg_teach.parameters as P
 from cellseg_teach.datasets import load_bbbc039
 from cellseg_teach.widgets import (
-    normalise,
     nuclei_explorer,
+    scale_to_unit,
     segmentation_explorer,
     smoothing_explorer,
 )
@@ -67,14 +67,14 @@ def test_smoothing_explorer_peak_drops_as_sigma_grows():
     assert explorer._repr_mimebundle_()["text/plain"].startswith("σ_s = 8.0 px")
 
 
-def test_normalise_scales_camera_values_to_zero_one_without_touching_the_input():
+def test_scale_to_unit_scales_camera_values_to_zero_one_without_touching_the_input():
     image = np.array([[100, 600], [1100, 4095]], dtype=np.uint16)
     copy = image.copy()
-    out = normalise(image)
+    out = scale_to_unit(image)
     assert out.dtype == np.float64 and out.min() == 0 and out.max() == 1
     np.testing.assert_allclose(out, (copy - 100) / 3995)
     np.testing.assert_array_equal(image, copy)
-    assert not normalise(np.full((3, 3), 7)).any()
+    assert not scale_to_unit(np.full((3, 3), 7)).any()
 
 
 def test_real_image_count_is_near_the_expert_count():
