@@ -241,7 +241,7 @@ def _examples(d: dict[str, object]) -> dict[str, dict[str, object]]:
         "mosaic_centres": {"shape": (64, 64), "field_size": 32, "min_separation": 8},
         "segment_large": {"image": img, "min_size": 5},
         # widgets
-        "widgets.normalise": {"image": u16},
+        "scale_to_unit": {"image": u16},
         "nuclei_explorer": {},
         "segmentation_explorer": {"image": img},
         "smoothing_explorer": {"image": img},
