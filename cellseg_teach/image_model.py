@@ -139,7 +139,7 @@ def place_cells(
     if n_cells > 1 and needed > _HEX_PACKING_DENSITY * room:
         raise ValueError(
             f"n_cells={n_cells} cells at least min_separation={min_separation} px apart cannot"
-            f" fit in an image_size of {size} px with a {margin} px margin (they would need "
+            f" fit in a {size} px image (image_size) with a {margin} px margin (they would need "
             f"{needed:.0f} px² of a {_HEX_PACKING_DENSITY * room:.0f} px² maximum); "
             "use fewer cells, a smaller min_separation or a larger image"
         )

@@ -128,7 +128,7 @@ def test_place_cells_square_pair_is_the_same_as_a_side():
 
 
 def test_place_cells_rectangle_too_small_fails_clearly():
-    with pytest.raises(ValueError, match="cannot fit in an image_size of 20x400 px"):
+    with pytest.raises(ValueError, match="cannot fit in a 20x400 px image"):
         place_cells(80, (20, 400), 12)  # the packing bound rules it out at once
     with pytest.raises(ValueError, match="too crowded"):
         place_cells(60, (20, 400), 12)  # allowed by the bound; dart throwing gives up
