@@ -10,7 +10,8 @@ complex values, negative and uint64 labels) and accepts only:
   (the parameter name, as a whole word), or
 * a normal return, within a few seconds and without touching much memory, for values
   that may be meaningful (``0`` for an offset, ``None`` where ``None`` is the default);
-  but never for NaN, an infinity, or a string given for a number or an array.
+  but never for NaN, an infinity, or a string given for a number or an array;
+* for an argument called ``path``, also ``FileNotFoundError``/``FileExistsError``.
 
 Every call runs under a time limit and an address-space limit, so that a parameter with
 no physical meaning at its extreme (a border of 1e12 pixels, a sigma of 1e308) shows up
