@@ -109,7 +109,7 @@ def as_real(value: object, name: str) -> float:
 
 def as_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float that is > 0 (or >= 0 with ``allow_zero``)."""
-    out = as_real(value, name)
+    out = as_real(value, name) + 0.0  # -0.0 becomes 0.0 (numpy refuses a scale of -0.0)
     if out < 0 or (out == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {bound}, got {out}")

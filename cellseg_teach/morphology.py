@@ -45,14 +45,14 @@ __all__ = [
 ]
 
 
-_WHY = "beyond 256 px, no wider than the image"
+_WHY = "beyond 16 px, no wider than half the image"
 
 
 def _reach(shape: tuple[int, ...]) -> int:
     """Largest radius, width or number of iterations accepted on an image of ``shape``:
-    256 px always (defaults work on any image), beyond that the image's longer side
-    (a disk wider than the image, or more passes than pixels across, change nothing)."""
-    return max(256, *shape)
+    16 px always (defaults work on any image), beyond that half the image's longer side
+    (a disk wider than the image, or more passes than that, change nothing)."""
+    return max(16, max(shape) // 2)
 
 
 def _mask(mask: object, name: str = "mask") -> np.ndarray:

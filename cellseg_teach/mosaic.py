@@ -93,7 +93,10 @@ class MosaicModel:
             object.__setattr__(self, key, value)
         # One placement with the course's function rejects an impossible request at
         # once, with its explanation (the packing bound).
-        place_cells(self.n_cells, self.field_size, self.min_separation, seed=0)
+        try:
+            place_cells(self.n_cells, self.field_size, self.min_separation, seed=0)
+        except ValueError as exc:
+            raise ValueError(f"in a field of field_size={self.field_size} px: {exc}") from None
 
     @property
     def ring(self) -> int:

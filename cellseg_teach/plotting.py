@@ -399,7 +399,7 @@ def show_error_gallery(
         raise ValueError(
             f"image {arr.shape}, true_labels {t.shape} and found_labels {f.shape} differ in shape"
         )
-    n_examples = as_count(n_examples, "n_examples", minimum=1, maximum=100)
+    n_examples = as_count(n_examples, "n_examples", minimum=1, maximum=16)
     crop = as_count(crop, "crop", minimum=8, maximum=max(8, *arr.shape))
     try:
         p_lo, p_hi = (as_real(p, "percentiles") for p in percentiles)

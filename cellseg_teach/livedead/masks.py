@@ -89,7 +89,7 @@ def class_mask(
     out = np.zeros(lab.shape, dtype=np.uint8)
     out[lab > 0] = CELL_AREA
     outline_width = as_count(
-        outline_width, "outline_width", minimum=1, maximum=max(256, *lab.shape)
+        outline_width, "outline_width", minimum=1, maximum=max(16, max(lab.shape) // 2)
     )
     out[label_outlines(lab, width=outline_width)] = CELL_OUTLINE
     out[masks[0]] = HOECHST_NUCLEUS

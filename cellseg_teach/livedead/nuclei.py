@@ -94,8 +94,8 @@ def nucleus_mask(
         threshold = nucleus_threshold(img, **threshold_kwargs)
     threshold = as_real(threshold, "threshold")
     opening_radius = as_count(
-        opening_radius, "opening_radius", maximum=max(256, *img.shape),
-        why="beyond 256 px, no wider than the image",
+        opening_radius, "opening_radius", maximum=max(16, max(img.shape) // 2),
+        why="beyond 16 px, no wider than half the image",
     )  # fmt: skip
     opened = open_mask(img > threshold, radius=opening_radius)
     return remove_small_objects(opened, min_size=min_size)

@@ -154,10 +154,10 @@ def _params(kwargs: dict, shape: tuple[int, ...] | None = None) -> dict:
     if unknown:
         raise TypeError(f"unknown parameters {sorted(unknown)}; known: {sorted(DEFAULTS)}")
     p = {**DEFAULTS, **kwargs}
-    # Sizes up to 256 px are always accepted (the defaults work on any frame); beyond
-    # that, nothing may be wider than the frame itself.
-    side = max(256, *shape) if shape else None
-    why = "wider than the brightfield frame" if shape else ""
+    # Sizes up to 16 px are always accepted (the defaults work on any frame); beyond
+    # that, no radius, tile or outline may be wider than half the frame.
+    side = max(16, max(shape) // 2) if shape else None
+    why = "wider than half the brightfield frame" if shape else ""
     for name, low in _SIDE_COUNTS.items():
         p[name] = as_count(p[name], name, minimum=low, maximum=side, why=why)
     for name, low in _COUNTS.items():

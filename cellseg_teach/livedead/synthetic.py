@@ -438,7 +438,7 @@ def _simulate(
     if not (seed is None or isinstance(seed, np.random.Generator)):
         as_count(seed, "seed")
     # sizes that only make sense inside the frame
-    at_most(params.cell_radius[1], "cell_radius", max(shape) / 2, "a cell wider than the shape")
+    at_most(params.cell_radius[1], "cell_radius", min(shape) / 2 - 1, "a cell wider than the shape")
     at_most(params.min_separation, "min_separation", max(shape), "the frame's shape")
     at_most(params.outline_width, "outline_width", max(shape), "the frame's shape")
     hours = as_positive(hours, "hours")

@@ -185,7 +185,7 @@ def segregate_cells(
     nucleus_labels = nucleus_labels.astype(np.int32, copy=False)
     area = area | nuclei
     outline_width = as_count(
-        outline_width, "outline_width", minimum=1, maximum=max(256, *area.shape)
+        outline_width, "outline_width", minimum=1, maximum=max(16, max(area.shape) // 2)
     )
     if n == 0:
         empty = np.zeros(area.shape, np.int32)
