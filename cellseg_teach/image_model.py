@@ -171,6 +171,7 @@ def place_cells(
                 f"{min_separation} px from the others after max_batches * batch ="
                 f" {max_batches * batch} random tries; the image is "
                 "too crowded: use fewer cells, a smaller min_separation or a larger image"
+                " (image_size)"
             )
     return centres
 

@@ -33,11 +33,14 @@ __all__ = [
 
 # Widths (pixels) beyond this describe no microscope image, and their squares overflow.
 MAX_WIDTH = 1e6
+MIN_WIDTH = 1e-6
 
 
 def _length(value: object, name: str, *, allow_zero: bool = False) -> float:
-    """A width in pixels: finite, > 0 (or >= 0), at most MAX_WIDTH; or raise naming it."""
+    """A width in pixels: finite, 0 (if allowed) or in [MIN_WIDTH, MAX_WIDTH]; or raise."""
     out = as_positive(value, name, allow_zero=allow_zero)
+    if 0 < out < MIN_WIDTH:  # its square underflows: the formulas divide by zero
+        raise ValueError(f"{name} must be 0 or at least {MIN_WIDTH:g} px, got {out}")
     return at_most(out, name, MAX_WIDTH, "wider than any microscope image")
 
 
