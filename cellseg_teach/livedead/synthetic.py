@@ -441,7 +441,7 @@ def _simulate(
     at_most(params.cell_radius[1], "cell_radius", min(shape) / 2 - 1, "a cell wider than the shape")
     at_most(params.min_separation, "min_separation", max(shape), "the frame's shape")
     at_most(params.outline_width, "outline_width", max(shape), "the frame's shape")
-    hours = as_positive(hours, "hours")
+    hours = at_most(as_positive(hours, "hours"), "hours", 1e6, "over a century")
     death_fraction, tau = params.death_fraction, params.tau
     hoechst_residual, illumination = params.hoechst_residual, params.illumination
     (lo, hi), (nlo, nhi) = params.cell_radius, params.nucleus_radius
@@ -559,7 +559,7 @@ def make_timelapse(
         n_frames, "n_frames", minimum=1, maximum=max(1, 4 * MAX_FRAME_PIXELS // (rows * cols)),
         why="frames of this shape that fit in memory",
     )  # fmt: skip
-    hours = as_positive(hours, "hours")
+    hours = at_most(as_positive(hours, "hours"), "hours", 1e6, "over a century")
     times = np.linspace(0.0, hours, n_frames)
     params = SimulationParameters(
         death_fraction, tau, hoechst_residual, cell_radius, nucleus_radius, min_separation,
@@ -604,6 +604,7 @@ def make_frame(
     ((96, 128), True)
     """
     time = as_real(time, "time")
+    at_most(abs(time), "time (absolute value)", 1e6, "over a century, in hours")
     known = {f.name for f in dataclass_fields(SimulationParameters)}
     unknown = set(kwargs) - known
     if unknown:
