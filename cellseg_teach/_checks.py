@@ -109,20 +109,35 @@ def as_real(value: object, name: str) -> float:
 
 def as_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float that is > 0 (or >= 0 with ``allow_zero``)."""
-    out = as_real(value, name)
+    out = as_real(value, name) + 0.0  # -0.0 becomes 0.0 (numpy refuses a scale of -0.0)
     if out < 0 or (out == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {bound}, got {out}")
     return out
 
 
-def as_count(value: object, name: str, *, minimum: int = 0) -> int:
-    """Return ``value`` as an int >= ``minimum``, or raise naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+# No count, size or width in this course comes near this; beyond it numpy's int64
+# arithmetic overflows, so larger integers are refused by name instead.
+MAX_INT = 2**53
+
+
+def as_count(
+    value: object, name: str, *, minimum: int = 0, maximum: int | None = None, why: str = ""
+) -> int:
+    """Return ``value`` as an int in ``[minimum, maximum]``, or raise naming it.
+
+    ``maximum`` defaults to :data:`MAX_INT`; ``why`` explains an upper bound (for
+    example ``"a blur wider than the image"``).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     out = int(value)
     if out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
+    top = MAX_INT if maximum is None else maximum
+    if out > top:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be <= {top}{reason}, got {out}")
     return out
 
 
@@ -177,7 +192,12 @@ def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = Fals
     ``allow_nan`` admits NaN rows (a label with no pixels has no centroid) but never
     infinities.
     """
-    arr = np.asarray(centres, dtype=float)
+    if isinstance(centres, (str, bytes)) or centres is None:
+        raise TypeError(f"{name} must be an (n, 2) array of (x, y) pairs, got {centres!r}")
+    try:
+        arr = np.asarray(centres, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an (n, 2) array of numbers: {exc}") from None
     if arr.size == 0:
         return arr.reshape(0, 2)
     if arr.ndim != 2 or arr.shape[1] != 2:
@@ -186,3 +206,11 @@ def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = Fals
     if bad.any():
         raise ValueError(f"{name} contain {'infinite' if allow_nan else 'NaN or infinite'} values")
     return arr
+
+
+def at_most(value: float, name: str, maximum: float, why: str = "") -> float:
+    """Return ``value`` if it is <= ``maximum``, or raise a ValueError naming it."""
+    if value > maximum:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{name} must be <= {maximum:g}{reason}, got {value:g}")
+    return value

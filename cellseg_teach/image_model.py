@@ -18,7 +18,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ._checks import as_centres, as_count, as_positive, as_real, as_shape
+from ._checks import as_centres, as_count, as_positive, as_real, as_shape, at_most
 from .parameters import (
     CELL_BRIGHTNESS,
     CELL_SIGMA,
@@ -49,6 +49,19 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     if seed is not None:
         as_count(seed, "seed")
     return np.random.default_rng(seed)
+
+
+def _brightness(brightness: object, n: int) -> np.ndarray:
+    """One finite, non-negative brightness per cell (a.u.), or raise naming it."""
+    if isinstance(brightness, (str, bytes)) or brightness is None:
+        raise TypeError(f"brightness must be a number or one per cell, got {brightness!r}")
+    try:
+        b = np.broadcast_to(np.asarray(brightness, dtype=float), (n,))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"brightness must be a number or one number per cell: {exc}") from None
+    if not np.isfinite(b).all() or (b < 0).any():
+        raise ValueError("brightness must be finite and >= 0")
+    return b
 
 
 def place_cells(
@@ -103,23 +116,30 @@ def place_cells(
     n_cells = as_count(n_cells, "n_cells")
     rows, cols = as_shape(image_size, "image_size")
     min_separation = as_positive(min_separation, "min_separation", allow_zero=True)
+    if 0 < min_separation < 0.01:  # the placement grid has squares of side d / √2
+        raise ValueError(f"min_separation must be 0 or at least 0.01 px, got {min_separation}")
+    margin_name = "margin" if margin is not None else "min_separation / 2 (the margin)"
     if margin is None:
         margin = min_separation / 2
     margin = as_positive(margin, "margin", allow_zero=True)
+    batch = as_count(batch, "batch", minimum=1, maximum=100_000)
+    max_batches = as_count(max_batches, "max_batches", minimum=1, maximum=100_000)
     rng = _rng(seed)
     lo = margin
     hi = np.array([cols - 1 - margin, rows - 1 - margin])  # x, then y
     size = f"{rows}x{cols}" if rows != cols else f"{rows}"
     if n_cells and hi.min() < lo:
-        raise ValueError(f"margin={margin} leaves no room for a centre in an image of {size} px")
+        raise ValueError(
+            f"{margin_name}={margin} leaves no room for a centre in an image_size of {size} px"
+        )
     # Discs of radius d/2 around the centres are disjoint and lie in a rectangle of
     # sides (hi - lo) + d, so their total area cannot exceed the hexagonal packing density.
     room = float(np.prod(hi - lo + min_separation))
     needed = n_cells * math.pi * min_separation**2 / 4
     if n_cells > 1 and needed > _HEX_PACKING_DENSITY * room:
         raise ValueError(
-            f"{n_cells} cells at least {min_separation} px apart cannot fit in a "
-            f"{size} px image with a {margin} px margin (they would need "
+            f"n_cells={n_cells} cells at least min_separation={min_separation} px apart cannot"
+            f" fit in a {size} px image (image_size) with a {margin} px margin (they would need "
             f"{needed:.0f} px² of a {_HEX_PACKING_DENSITY * room:.0f} px² maximum); "
             "use fewer cells, a smaller min_separation or a larger image"
         )
@@ -147,9 +167,11 @@ def place_cells(
                 break
         else:
             raise ValueError(
-                f"could not place cell {i + 1} of {n_cells} at least {min_separation} px "
-                f"from the others after {max_batches * batch} random tries; the image is "
+                f"could not place cell {i + 1} of n_cells={n_cells} at least min_separation="
+                f"{min_separation} px from the others after max_batches * batch ="
+                f" {max_batches * batch} random tries; the image is "
                 "too crowded: use fewer cells, a smaller min_separation or a larger image"
+                " (image_size)"
             )
     return centres
 
@@ -190,9 +212,7 @@ def render_cells(
     centres = as_centres(centres)
     rows, cols = as_shape(shape)
     sigma = as_positive(sigma, "sigma")
-    b = np.broadcast_to(np.asarray(brightness, dtype=float), (len(centres),))
-    if not np.isfinite(b).all() or (b < 0).any():
-        raise ValueError("brightness must be finite and >= 0")
+    b = _brightness(brightness, len(centres))
     ex = np.exp(-0.5 * ((np.arange(cols)[None, :] - centres[:, :1]) / sigma) ** 2)
     ey = np.exp(-0.5 * ((np.arange(rows)[None, :] - centres[:, 1:]) / sigma) ** 2)
     return ey.T @ (b[:, None] * ex)
@@ -279,7 +299,7 @@ def make_pure_noise(
         Float64 array ``(image_size, image_size)`` with values >= 0.
     """
     noise_scale = as_positive(noise_scale, "noise_scale", allow_zero=True)
-    image_size = as_count(image_size, "image_size", minimum=1)
+    image_size = as_count(image_size, "image_size", minimum=1, maximum=2**13, why="2**26 pixels")
     rng = _rng(seed)
     return np.maximum(rng.normal(0.0, noise_scale, (image_size, image_size)), 0.0)
 
@@ -329,8 +349,10 @@ def true_labels(
     threshold = as_real(threshold, "threshold")
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma", allow_zero=True)
     sigma = as_positive(sigma, "sigma")
+    at_most(sigma, "sigma", 1e6, "wider than any microscope image")
+    at_most(smooth_sigma, "smooth_sigma", 1e6, "wider than any microscope image")
     s_eff = math.hypot(sigma, smooth_sigma)
-    b = np.broadcast_to(np.asarray(brightness, dtype=float), (len(centres),))
+    b = _brightness(brightness, len(centres))
     b_eff = b * sigma**2 / s_eff**2
     labels = np.zeros((rows, cols), dtype=np.int32)
     if len(centres) == 0:

@@ -146,6 +146,11 @@ def precision_recall(matches: Matches) -> dict[str, float]:
     >>> precision_recall(m)
     {'precision': 0.5, 'recall': 0.5, 'f1': 0.5}
     """
+    if not all(hasattr(matches, a) for a in ("n_matched", "n_true", "n_found")):
+        raise TypeError(
+            "matches must be the Matches of match_by_distance or metrics.match_iou, got "
+            f"{type(matches).__name__}"
+        )
     tp = matches.n_matched
     precision = tp / matches.n_found if matches.n_found else 1.0
     recall = tp / matches.n_true if matches.n_true else 1.0

@@ -359,7 +359,12 @@ def precision_per_threshold(
     numpy.ndarray of float
         One score per threshold; 1.0 where both images are empty.
     """
-    thr = np.asarray(iou_thresholds, dtype=float).ravel()
+    if isinstance(iou_thresholds, (str, bytes)) or iou_thresholds is None:
+        raise TypeError(f"iou_thresholds must be numbers, got {iou_thresholds!r}")
+    try:
+        thr = np.asarray(iou_thresholds, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"iou_thresholds must be numbers: {exc}") from None
     if thr.size == 0 or not np.all((thr >= 0.5) & (thr < 1)):
         raise ValueError(f"iou_thresholds must be IoUs in [0.5, 1), got {thr.tolist()}")
     c = contingency(true_labels, found_labels)

@@ -45,6 +45,16 @@ __all__ = [
 ]
 
 
+_WHY = "beyond 16 px, no wider than half the image"
+
+
+def _reach(shape: tuple[int, ...]) -> int:
+    """Largest radius, width or number of iterations accepted on an image of ``shape``:
+    16 px always (defaults work on any image), beyond that half the image's longer side
+    (a disk wider than the image, or more passes than that, change nothing)."""
+    return max(16, max(shape) // 2)
+
+
 def _mask(mask: object, name: str = "mask") -> np.ndarray:
     return as_image(mask, name, allow_bool=True).astype(bool, copy=False)
 
@@ -62,7 +72,7 @@ def disk(radius: int) -> np.ndarray:
     >>> disk(1).astype(int).tolist()
     [[0, 1, 0], [1, 1, 1], [0, 1, 0]]
     """
-    radius = as_count(radius, "radius")
+    radius = as_count(radius, "radius", maximum=4096, why="a disk of 8193 px across")
     r = np.arange(-radius, radius + 1)
     return (r[:, None] ** 2 + r[None, :] ** 2) <= radius**2
 
@@ -95,7 +105,9 @@ def label_outlines(labels: object, *, width: int = 1) -> np.ndarray:
     [0, 1, 0, 1, 0]
     """
     lab = as_labels(labels, "labels")
-    width = as_count(width, "width", minimum=1)
+    if lab.size == 0:
+        raise ValueError(f"labels is empty (shape {lab.shape}); it needs at least one pixel")
+    width = as_count(width, "width", minimum=1, maximum=_reach(lab.shape), why=_WHY)
     if width == 1:
         # the 4 nearest neighbours: four shifted comparisons, no footprint filter
         # (the same as the filters below with disk(1), a test checks it)
@@ -124,7 +136,9 @@ def footprint_rectangles(footprint: np.ndarray) -> list[tuple[int, int]]:
     >>> footprint_rectangles(disk(3))
     [(0, 3), (2, 2), (3, 0)]
     """
-    fp = np.asarray(footprint, dtype=bool)
+    fp = as_image(footprint, "footprint", allow_bool=True).astype(bool)
+    if fp.shape[0] % 2 == 0 or fp.shape[1] % 2 == 0:
+        raise ValueError(f"footprint must have odd sides (a centre pixel), got {fp.shape}")
     h = fp.shape[0] // 2
     widths = fp[h:].sum(axis=1) // 2  # half-width of rows 0, 1, ..., h below the centre
     rects = []
@@ -194,7 +208,13 @@ def _erode(m: np.ndarray, radius: int, iterations: int = 1, border_value: int = 
 
 def _checked(mask: object, radius: object, iterations: object) -> tuple[np.ndarray, int, int]:
     """The checked mask, disk radius and iteration count of the disk operations."""
-    return _mask(mask), as_count(radius, "radius"), as_count(iterations, "iterations")
+    m = _mask(mask)
+    limit = _reach(m.shape)
+    return (
+        m,
+        as_count(radius, "radius", maximum=limit, why=_WHY),
+        as_count(iterations, "iterations", maximum=limit, why=_WHY),
+    )
 
 
 def dilate_mask(mask: object, *, radius: int = 1, iterations: int = 1) -> np.ndarray:

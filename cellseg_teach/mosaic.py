@@ -40,6 +40,11 @@ _REACH_SIGMAS = 9.0
 _MAX_ROUNDS = 50  # rounds of candidate draws before a field is declared too crowded
 
 
+MAX_MOSAIC_PIXELS = 2**32
+"""A mosaic is computed lazily, chunk by chunk, but its cells are placed field by field:
+2**32 pixels (65,536²) is far beyond lesson 8's 20,000² and still answers in seconds."""
+
+
 @dataclass(frozen=True)
 class MosaicModel:
     """The image model of one field of a mosaic, checked (see :func:`make_mosaic`).
@@ -70,7 +75,7 @@ class MosaicModel:
     def __post_init__(self) -> None:
         checked = {
             "n_cells": as_count(self.n_cells, "n_cells"),
-            "field_size": as_count(self.field_size, "field_size", minimum=2),
+            "field_size": as_count(self.field_size, "field_size", minimum=2, maximum=8192),
             "cell_sigma": as_positive(self.cell_sigma, "cell_sigma"),
             "brightness": as_positive(self.brightness, "brightness", allow_zero=True),
             "noise_scale": as_positive(self.noise_scale, "noise_scale", allow_zero=True),
@@ -88,7 +93,10 @@ class MosaicModel:
             object.__setattr__(self, key, value)
         # One placement with the course's function rejects an impossible request at
         # once, with its explanation (the packing bound).
-        place_cells(self.n_cells, self.field_size, self.min_separation, seed=0)
+        try:
+            place_cells(self.n_cells, self.field_size, self.min_separation, seed=0)
+        except ValueError as exc:
+            raise ValueError(f"in a field of field_size={self.field_size} px: {exc}") from None
 
     @property
     def ring(self) -> int:
@@ -137,8 +145,9 @@ def _place_in_fields(rngs: list, m: MosaicModel) -> np.ndarray:
             centres[rows, count[rows]] = p[ok]
             count[rows] += 1
     raise ValueError(
-        f"could not place {n} cells at least {d} px apart in a {t} px field after "
-        f"{_MAX_ROUNDS * _CANDIDATES} random tries: use fewer cells per field"
+        f"could not place n_cells={n} cells at least min_separation={d} px apart in a"
+        f" field_size={t} px field after {_MAX_ROUNDS * _CANDIDATES} random tries with this"
+        " seed: use fewer cells per field, a smaller min_separation or another seed"
     )
 
 
@@ -275,7 +284,7 @@ def make_mosaic(
     >>> bool((mosaic.compute() == make_mosaic((300, 500), chunks=100).compute()).all())
     True
     """
-    rows, cols = as_shape(shape)
+    rows, cols = as_shape(shape, max_pixels=MAX_MOSAIC_PIXELS)
     seed = as_count(seed, "seed")
     crow, ccol = as_shape(chunks, "chunks")
     m = MosaicModel(n_cells, field_size, cell_sigma, brightness, noise_scale, min_separation)
@@ -313,7 +322,7 @@ def mosaic_centres(
     >>> mosaic_centres((256, 256)).shape[1]
     2
     """
-    rows, cols = as_shape(shape)
+    rows, cols = as_shape(shape, max_pixels=MAX_MOSAIC_PIXELS)
     seed = as_count(seed, "seed")
     m = MosaicModel(n_cells, field_size, CELL_SIGMA, CELL_BRIGHTNESS, 0.0, min_separation)
     border = as_positive(border, "border", allow_zero=True)

@@ -24,12 +24,16 @@ import math
 import numpy as np
 from scipy import ndimage, optimize, special
 
-from ._checks import as_positive, as_real
+from ._checks import as_positive, as_real, at_most
 from .parameters import NOISE_SCALE, SMOOTH_SIGMA
 
 __all__ = ["exceedance_bound", "exceedance_saddlepoint", "kernel_weights"]
 
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+# The 2-D kernel has (8·σ + 1)² weights: σ = 256 px is 4.2 million (34 MB).
+MAX_KERNEL_SIGMA = 256.0
 
 
 def kernel_weights(smooth_sigma: float = SMOOTH_SIGMA) -> np.ndarray:
@@ -55,6 +59,7 @@ def kernel_weights(smooth_sigma: float = SMOOTH_SIGMA) -> np.ndarray:
     ((17, 17), 1.0)
     """
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma")
+    at_most(smooth_sigma, "smooth_sigma", MAX_KERNEL_SIGMA, "the kernel would not fit in memory")
     radius = int(4.0 * smooth_sigma + 0.5)  # scipy's truncation rule
     impulse = np.zeros((2 * radius + 1, 2 * radius + 1))
     impulse[radius, radius] = 1.0
@@ -93,6 +98,18 @@ def _checked(threshold: object, noise_scale: object, smooth_sigma: object):
     threshold = as_real(threshold, "threshold")
     noise_scale = as_positive(noise_scale, "noise_scale")
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma")
+    at_most(smooth_sigma, "smooth_sigma", MAX_KERNEL_SIGMA, "the kernel would not fit in memory")
+    # the tail formulas work with threshold / noise_scale; keep both in a sane range
+    at_most(abs(threshold), "threshold (absolute value)", 1e6, "intensity units")
+    at_most(noise_scale, "noise_scale", 1e6, "intensity units")
+    if noise_scale < 1e-12:
+        raise ValueError(f"noise_scale must be >= 1e-12 (intensity units), got {noise_scale}")
+    if 0 < threshold < 1e-6 * noise_scale:
+        # the tail formulas divide by the distance to the clipped noise's atom at 0
+        raise ValueError(
+            f"threshold must be 0 or at least 1e-6 * noise_scale ({1e-6 * noise_scale:g}),"
+            f" got {threshold}"
+        )
     return threshold, noise_scale, smooth_sigma
 
 

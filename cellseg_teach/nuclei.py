@@ -49,7 +49,7 @@ import math
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_image, as_positive, as_real, whole_numbers
+from ._checks import as_count, as_image, as_positive, as_real, at_most, whole_numbers
 from .labels import relabel_sequential
 from .morphology import fill_holes
 from .thresholds import otsu_threshold
@@ -252,8 +252,14 @@ def segment_nuclei(
     >>> int(segment_nuclei(rng.normal(100, 5, (64, 96))).max())   # no nuclei
     0
     """
+    img_shape = np.shape(image)
+    # sizes up to 256 px always (defaults work on small crops); beyond, within the image
+    side = max(256, *img_shape) if len(img_shape) == 2 else None
     diameter = as_positive(diameter, "diameter")
     smoothing = as_positive(smoothing, "smoothing", allow_zero=True)
+    if side:
+        at_most(diameter, "diameter", side, "a nucleus wider than the image")
+        at_most(smoothing, "smoothing", side, "a blur wider than the image")
     threshold_scale = as_real(threshold_scale, "threshold_scale")
     if not 0 < threshold_scale <= 1.5:
         raise ValueError(f"threshold_scale must be in (0, 1.5], got {threshold_scale}")
@@ -320,7 +326,11 @@ def segment_nuclei_simple(
     from .filters import smooth
     from .segmentation import segment
 
-    sm = smooth(image, smoothing)
+    smoothing = as_positive(smoothing, "smoothing", allow_zero=True)
+    min_size = as_count(min_size, "min_size")
+    arr = as_image(image)
+    at_most(smoothing, "smoothing", max(256, *arr.shape), "a blur wider than the image")
+    sm = smooth(arr, smoothing)
     labels, _ = segment(sm, threshold=otsu_threshold(sm), min_size=min_size)
     return labels.astype(np.int32)
 
@@ -346,7 +356,10 @@ def segment_nuclei_skimage(image: object, *, diameter: float = NUCLEUS_DIAMETER)
     # whole numbers stored as floats are thresholded as the integers they are, so the
     # same values give the same result in any dtype (one histogram bin per value)
     img = whole_numbers(as_image(image))
+    if np.issubdtype(img.dtype, np.integer) and int(img.max()) > 2**53:
+        raise ValueError(f"image values must be below 2**53 (a camera's range), got {img.max()}")
     diameter = as_positive(diameter, "diameter")
+    at_most(diameter, "diameter", max(256, *img.shape), "a nucleus wider than the image")
     mask = img > threshold_otsu(img)
     dist = ndimage.distance_transform_edt(mask)
     components, _ = ndimage.label(mask)

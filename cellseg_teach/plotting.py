@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from scipy import ndimage
 
-from ._checks import as_image, as_labels
+from ._checks import as_count, as_image, as_labels, as_positive, as_real, at_most
 from .labels import relabel_sequential
 from .morphology import label_outlines
 
@@ -46,6 +46,7 @@ OKABE_ITO = (
 
 def label_colormap(n_labels: int) -> ListedColormap:
     """Colour map for labels 0..n_labels: transparent background, cycling Okabe–Ito colours."""
+    n_labels = as_count(n_labels, "n_labels", maximum=2**20)
     colours = [(0, 0, 0, 0)] + [OKABE_ITO[i % len(OKABE_ITO)] for i in range(max(n_labels, 1))]
     return ListedColormap(colours)
 
@@ -133,6 +134,9 @@ def show_labels(
     """
     lab = as_labels(labels)
     arr = as_image(image, allow_bool=True)
+    alpha = as_real(alpha, "alpha")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     if lab.shape != arr.shape:
         raise ValueError(f"labels shape {lab.shape} differs from image shape {arr.shape}")
     ax = show_image(arr, ax=ax, title=title, cmap=cmap, colorbar_label=colorbar_label)
@@ -183,6 +187,7 @@ def show_histogram(
     matplotlib.axes.Axes
     """
     arr = as_image(image, allow_bool=True)
+    bins = as_count(bins, "bins", minimum=1, maximum=10**6)
     ax = _axes(ax)
     ax.hist(arr.ravel(), bins=bins, color="#0072B2", log=log)
     ax.set_xlabel(xlabel)
@@ -252,13 +257,15 @@ def show_image_row(
     """
     if isinstance(images, np.ndarray) and images.ndim == 2:
         raise ValueError("images must be a sequence of 2-D images, got one 2-D array")
+    if images is None or isinstance(images, (str, bytes)) or not hasattr(images, "__iter__"):
+        raise TypeError(f"images must be a sequence of 2-D images, got {type(images).__name__}")
     arrays = [as_image(img, f"images[{i}]", allow_bool=True) for i, img in enumerate(images)]
     if not arrays:
         raise ValueError("images is empty; give at least one image")
     if titles is not None and len(titles) != len(arrays):
         raise ValueError(f"titles has {len(titles)} entries for {len(arrays)} images")
-    if not panel_size > 0:
-        raise ValueError(f"panel_size must be > 0 (inches), got {panel_size}")
+    panel_size = as_positive(panel_size, "panel_size")
+    at_most(panel_size, "panel_size", 50.0, "inches")
     lo = min(float(a.min()) for a in arrays) if vmin is None else vmin
     hi = max(float(a.max()) for a in arrays) if vmax is None else vmax
     fig, axes = plt.subplots(1, len(arrays), squeeze=False, layout="constrained",
@@ -317,6 +324,7 @@ def show_label_grid(
     """
     arr = np.asarray(labels)
     lab = as_labels(arr.astype(np.int64) if arr.dtype == bool else arr)
+    max_size = as_count(max_size, "max_size", minimum=1)
     if max(lab.shape) > max_size:
         raise ValueError(f"labels must be at most {max_size} pixels a side (max_size), "
                          f"got shape {lab.shape}")
@@ -382,7 +390,6 @@ def show_error_gallery(
     -------
     matplotlib.figure.Figure
     """
-    from ._checks import as_count
     from .metrics import error_objects
 
     arr = as_image(image)
@@ -392,9 +399,19 @@ def show_error_gallery(
         raise ValueError(
             f"image {arr.shape}, true_labels {t.shape} and found_labels {f.shape} differ in shape"
         )
-    n_examples = as_count(n_examples, "n_examples", minimum=1)
-    crop = as_count(crop, "crop", minimum=8)
-    lo, hi = np.percentile(arr, percentiles)
+    n_examples = as_count(n_examples, "n_examples", minimum=1, maximum=16)
+    crop = as_count(crop, "crop", minimum=8, maximum=max(8, *arr.shape))
+    try:
+        p_lo, p_hi = (as_real(p, "percentiles") for p in percentiles)
+    except TypeError:
+        raise TypeError(f"percentiles must be a (low, high) pair, got {percentiles!r}") from None
+    except ValueError as exc:
+        if "percentiles" in str(exc):
+            raise
+        raise ValueError(f"percentiles must be a (low, high) pair, got {percentiles!r}") from None
+    if not 0 <= p_lo < p_hi <= 100:
+        raise ValueError(f"percentiles must satisfy 0 <= low < high <= 100, got {percentiles!r}")
+    lo, hi = np.percentile(arr, (p_lo, p_hi))
     errors = error_objects(t, f)
     t_edge, f_edge = label_outlines(t), label_outlines(f)
     fig, axes = plt.subplots(

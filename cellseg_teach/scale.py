@@ -213,7 +213,14 @@ def segment_large(
         raise ValueError(
             f"sigma must be at most the image's longer side ({max(arr.shape)} px), got {sigma}"
         )
-    smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
+    depth = int(4.0 * sigma + 0.5)  # the filter's reach (truncated at 4 sigma), pixels
+    if sigma > 0 and min(arr.shape) <= depth:
+        # Smaller than the filter's reach: Dask cannot pad it with overlaps, and one
+        # chunk holds it anyway, so smooth it in memory (the same filter and edge mode).
+        small = ndimage.gaussian_filter(arr.compute(), sigma, mode="reflect")
+        smoothed = da.from_array(small, chunks=arr.shape)
+    else:
+        smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
     rows, cols = smoothed.chunks
     packed = smoothed.map_blocks(
         _pack,

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy import special
 
-from ._checks import as_positive, as_real
+from ._checks import as_positive, as_real, at_most
 from .parameters import CELL_BRIGHTNESS, CELL_SIGMA, NOISE_SCALE, SMOOTH_SIGMA, THRESHOLD
 
 __all__ = [
@@ -31,6 +31,19 @@ __all__ = [
 ]
 
 
+# Widths (pixels) beyond this describe no microscope image, and their squares overflow.
+MAX_WIDTH = 1e6
+MIN_WIDTH = 1e-6
+
+
+def _length(value: object, name: str, *, allow_zero: bool = False) -> float:
+    """A width in pixels: finite, 0 (if allowed) or in [MIN_WIDTH, MAX_WIDTH]; or raise."""
+    out = as_positive(value, name, allow_zero=allow_zero)
+    if 0 < out < MIN_WIDTH:  # its square underflows: the formulas divide by zero
+        raise ValueError(f"{name} must be 0 or at least {MIN_WIDTH:g} px, got {out}")
+    return at_most(out, name, MAX_WIDTH, "wider than any microscope image")
+
+
 def smoothed_sigma(sigma: float = CELL_SIGMA, smooth_sigma: float = SMOOTH_SIGMA) -> float:
     """Width of a Gaussian cell after Gaussian smoothing, ``sqrt(σ² + σ_s²)`` (pixels).
 
@@ -41,8 +54,8 @@ def smoothed_sigma(sigma: float = CELL_SIGMA, smooth_sigma: float = SMOOTH_SIGMA
     >>> round(smoothed_sigma(6, 2), 3)
     6.325
     """
-    sigma = as_positive(sigma, "sigma")
-    smooth_sigma = as_positive(smooth_sigma, "smooth_sigma", allow_zero=True)
+    sigma = _length(sigma, "sigma")
+    smooth_sigma = _length(smooth_sigma, "smooth_sigma", allow_zero=True)
     return math.hypot(sigma, smooth_sigma)
 
 
@@ -63,7 +76,7 @@ def smoothed_peak(
     """
     brightness = as_positive(brightness, "brightness", allow_zero=True)
     s_eff = smoothed_sigma(sigma, smooth_sigma)
-    return brightness * as_positive(sigma, "sigma") ** 2 / s_eff**2
+    return brightness * _length(sigma, "sigma") ** 2 / s_eff**2
 
 
 def smoothed_noise_std(
@@ -82,7 +95,7 @@ def smoothed_noise_std(
     0.0212
     """
     noise_scale = as_positive(noise_scale, "noise_scale", allow_zero=True)
-    smooth_sigma = as_positive(smooth_sigma, "smooth_sigma")
+    smooth_sigma = _length(smooth_sigma, "smooth_sigma")
     return noise_scale / (2 * math.sqrt(math.pi) * smooth_sigma)
 
 
@@ -217,7 +230,12 @@ def midpoint_intensity(
     >>> round(midpoint_intensity(24, 1.0, 6), 3)
     0.271
     """
-    d = np.asarray(distance, dtype=float)
+    if isinstance(distance, (str, bytes)) or distance is None:
+        raise TypeError(f"distance must be a number or an array of numbers, got {distance!r}")
+    try:
+        d = np.asarray(distance, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"distance must be a number or an array of numbers: {exc}") from None
     if not np.isfinite(d).all() or (d < 0).any():
         raise ValueError("distance must be finite and >= 0")
     peak = smoothed_peak(brightness, sigma, smooth_sigma)

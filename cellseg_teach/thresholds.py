@@ -26,9 +26,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_count, as_image, as_positive, whole_numbers
+from ._checks import as_count, as_image, as_positive, at_most, whole_numbers
 
 __all__ = ["max_of_tiles_threshold", "otsu_threshold", "tile_maxima"]
+
+
+# Largest histogram (bins) a threshold builds: 16 million bins, 128 MB.
+_MAX_BINS = 2**24
 
 
 def tile_maxima(image: object, coarseness: int) -> np.ndarray:
@@ -58,7 +62,11 @@ def tile_maxima(image: object, coarseness: int) -> np.ndarray:
     [[6, 8, 9], [11, 13, 14]]
     """
     img = as_image(image, "image")
-    k = as_count(coarseness, "coarseness", minimum=1)
+    # a tile larger than the image is one tile; beyond 256 px it must fit the image
+    k = as_count(
+        coarseness, "coarseness", minimum=1, maximum=max(256, *img.shape),
+        why="a tile larger than the image",
+    )  # fmt: skip
     rows, cols = img.shape
     pr, pc = -rows % k, -cols % k
     if pr or pc:
@@ -136,13 +144,18 @@ def max_of_tiles_threshold(
     """
     maxima = tile_maxima(image, coarseness)
     if offset is not None:
-        offset = as_positive(offset, "offset")
+        offset = at_most(as_positive(offset, "offset"), "offset", 1e6, "a ratio")
     values = np.clip(maxima.astype(np.float64, copy=False).ravel(), 0, None)
     if bin_width is None:
         q1, q3 = np.percentile(values, [25, 75])
         width = max(2 * (q3 - q1) / len(values) ** (1 / 3), 1.0)
     else:
         width = as_positive(bin_width, "bin_width")
+    if values.max() / width > _MAX_BINS:
+        raise ValueError(
+            f"the image's tile maxima (up to {values.max():g}) span more than {_MAX_BINS} bins"
+            f" of bin_width {width:g}; give a larger bin_width or rescale the image"
+        )
     votes = np.floor(values / width).astype(np.int64)
     hist = np.bincount(votes)
     peak_bin = int(np.argmax(hist[1:])) + 1 if len(hist) > 1 else 0
@@ -187,11 +200,11 @@ def otsu_threshold(image: object, *, bins: int = 256) -> float:
     True
     """
     img = whole_numbers(as_image(image, "image"))
-    bins = as_count(bins, "bins", minimum=2)
+    bins = as_count(bins, "bins", minimum=2, maximum=_MAX_BINS)
     lo, hi = img.min(), img.max()
     if lo == hi:
         return float(lo)
-    if np.issubdtype(img.dtype, np.integer):
+    if np.issubdtype(img.dtype, np.integer) and int(hi) - int(lo) <= _MAX_BINS:
         counts = np.bincount((img.ravel() - lo).astype(np.intp))
         centres = np.arange(int(lo), int(hi) + 1, dtype=np.float64)
     else:

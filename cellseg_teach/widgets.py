@@ -40,7 +40,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import parameters as P
-from ._checks import as_image
+from ._checks import as_count, as_image, as_positive, as_real, at_most
 from .filters import smooth
 from .image_model import make_image
 from .plotting import show_image, show_labels
@@ -177,6 +177,9 @@ def smoothing_explorer(image: object = None, sigma: float = P.SMOOTH_SIGMA,
     'σ_s = 2.0 px: highest value on the profile 0.91 a.u. (unsmoothed 1.14 a.u.)'
     """
     arr = _prepare(image)
+    sigma = as_positive(sigma, "sigma")
+    max_sigma = as_positive(max_sigma, "max_sigma")
+    at_most(max_sigma, "max_sigma", max(arr.shape), "a blur wider than the image")
     if not 0 < sigma <= max_sigma:
         raise ValueError(f"sigma must be in (0, max_sigma={max_sigma}], got {sigma}")
     # The profile runs along the row of the brightest pixel at the starting σ_s.
@@ -237,6 +240,9 @@ def segmentation_explorer(image: object = None, threshold: float = P.THRESHOLD,
         ``summary`` gives the number of cells found.
     """
     arr = _prepare(image)
+    threshold = as_real(threshold, "threshold")
+    min_size = as_count(min_size, "min_size")
+    max_min_size = as_count(max_min_size, "max_min_size", maximum=10**7)
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     if not 0 <= min_size <= max_min_size:

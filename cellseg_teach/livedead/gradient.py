@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .._checks import as_image, as_positive
+from .._checks import as_image, as_positive, at_most
 
 __all__ = ["sobel_magnitude"]
 
@@ -48,6 +48,7 @@ def sobel_magnitude(image: object, *, smooth_sigma: float = 0.0) -> np.ndarray:
     """
     img = as_image(image, "image").astype(np.float32)
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma", allow_zero=True)
+    at_most(smooth_sigma, "smooth_sigma", max(img.shape), "a blur wider than the image")
     if smooth_sigma > 0:
         img = ndimage.gaussian_filter(img, smooth_sigma, mode="mirror")
     # One pass per axis on a mirrored copy, in float32: the smoothing [1, 2, 1] and the

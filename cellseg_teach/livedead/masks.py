@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from .._checks import as_labels
+from .._checks import as_count, as_labels
 from ..morphology import label_outlines
 
 __all__ = [
@@ -88,6 +88,9 @@ def class_mask(
         masks.append(m.astype(bool, copy=False))
     out = np.zeros(lab.shape, dtype=np.uint8)
     out[lab > 0] = CELL_AREA
+    outline_width = as_count(
+        outline_width, "outline_width", minimum=1, maximum=max(16, max(lab.shape) // 2)
+    )
     out[label_outlines(lab, width=outline_width)] = CELL_OUTLINE
     out[masks[0]] = HOECHST_NUCLEUS
     out[masks[1]] = DRAQ7_NUCLEUS
@@ -105,7 +108,11 @@ def _class_values(arr: np.ndarray, name: str) -> np.ndarray:
     return arr.astype(np.uint8)
 
 
-def write_class_mask(path: str | os.PathLike, classes: object) -> None:
+# Suffixes that name a lossy format: a class mask must never be stored in one.
+_LOSSY_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".webp", ".avif"})
+
+
+def write_class_mask(path: str | os.PathLike, classes: object, *, overwrite: bool = False) -> None:
     """Save a five-class mask as an 8-bit greyscale PNG, with ``imageio``.
 
     PNG is lossless, so the file holds exactly the values 0–4 (JPEG would invent values
@@ -114,16 +121,23 @@ def write_class_mask(path: str | os.PathLike, classes: object) -> None:
     Parameters
     ----------
     path : str or path-like
-        File to write; its suffix should be ``.png``.
+        File to write; its suffix must be ``.png`` (any case), so that the name says
+        what the file holds.
     classes : array-like of int, 2-D
         Class of each pixel, 0–4 (see the module docstring); stored as uint8.
+    overwrite : bool, keyword-only
+        Replace ``path`` if it exists. By default an existing file is never replaced.
 
     Raises
     ------
     TypeError
-        If ``classes`` is not an integer array.
+        If ``path`` is not a str or path-like, ``overwrite`` is not a bool, or
+        ``classes`` is not an integer array.
     ValueError
-        If it is not 2-D, is empty, or holds a value outside 0–4.
+        If the suffix of ``path`` is not ``.png`` (a lossy suffix such as ``.jpg`` says
+        so), or ``classes`` is not 2-D, is empty, or holds a value outside 0–4.
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
 
     Examples
     --------
@@ -132,10 +146,32 @@ def write_class_mask(path: str | os.PathLike, classes: object) -> None:
     >>> path = os.path.join(tempfile.mkdtemp(), "mask.png")
     >>> write_class_mask(path, mask); read_class_mask(path).tolist()
     [[0, 1, 2], [3, 4, 0]]
+    >>> write_class_mask(path, mask, overwrite=True)  # a second write must say so
     """
     import imageio.v3 as iio
 
-    iio.imwrite(path, _class_values(np.asarray(classes), "classes"), extension=".png")
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file name (str or path-like), got {type(path).__name__}")
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f"overwrite must be True or False, got {type(overwrite).__name__}")
+    name = os.fspath(path)
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in _LOSSY_SUFFIXES:
+        raise ValueError(
+            f"path {name!r} names a lossy format ({suffix}), which would change the classes;"
+            " a class mask is written as PNG: use a .png suffix"
+        )
+    if suffix != ".png":
+        raise ValueError(f"path {name!r} must end in .png (a class mask is written as PNG)")
+    data = iio.imwrite("<bytes>", _class_values(np.asarray(classes), "classes"), extension=".png")
+    try:
+        # "x" creates the file only if it does not exist (no race between check and write)
+        with open(name, "wb" if overwrite else "xb") as f:
+            f.write(data)
+    except FileExistsError:
+        raise FileExistsError(
+            f"path {name!r} exists; pass overwrite=True to replace it, or choose another name"
+        ) from None
 
 
 def read_class_mask(path: str | os.PathLike) -> np.ndarray:
@@ -159,5 +195,9 @@ def read_class_mask(path: str | os.PathLike) -> np.ndarray:
     """
     import imageio.v3 as iio
 
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file name (str or path-like), got {type(path).__name__}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path {os.fspath(path)!r} is not a file")
     image = iio.imread(path, extension=".png")
     return _class_values(image, f"the image in {os.fspath(path)!r}")

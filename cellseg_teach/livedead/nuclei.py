@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_image, as_labels, as_real
+from .._checks import as_count, as_image, as_labels, as_real
 from ..morphology import open_mask, remove_small_objects
 from ..thresholds import max_of_tiles_threshold, otsu_threshold
 
@@ -156,6 +156,10 @@ def nucleus_mask(
     if threshold is None:
         threshold = nucleus_threshold(img, **threshold_kwargs)
     threshold = as_real(threshold, "threshold")
+    opening_radius = as_count(
+        opening_radius, "opening_radius", maximum=max(16, max(img.shape) // 2),
+        why="beyond 16 px, no wider than half the image",
+    )  # fmt: skip
     opened = open_mask(img > threshold, radius=opening_radius)
     return remove_small_objects(opened, min_size=min_size)
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_count, as_image, as_positive, as_real
+from .._checks import as_count, as_image, as_positive, as_real, at_most
 from ..morphology import close_mask, erode_mask, fill_holes, remove_small_objects
 from ..thresholds import max_of_tiles_threshold
 from .gradient import sobel_magnitude
@@ -135,14 +135,55 @@ def _grey(image: object, name: str) -> np.ndarray:
             f"{name} looks like a colour image (shape {arr.shape}); pass one grey channel "
             "(rows, columns), e.g. the camera frame of that channel"
         )
-    return as_image(arr, name)
+    out = as_image(arr, name)
+    if max(abs(float(out.min())), abs(float(out.max()))) > 2.0**32:
+        raise ValueError(f"{name} values must be within ±2**32 (a camera's range), got {out.max()}")
+    return out
 
 
-def _params(kwargs: dict) -> dict:
+# How each parameter is checked, under the name the caller used: a count (with its
+# minimum) bounded by the image's longer side, a width in pixels, a positive number
+# (None allowed where the default is None), a fraction, or one of the nucleus methods.
+_SIDE_COUNTS = {
+    "area_coarseness": 1, "close_radius": 0, "close_iterations": 0, "shrink": 0,
+    "nucleus_coarseness": 1, "opening_radius": 0, "outline_width": 1,
+}  # fmt: skip
+_COUNTS = {"min_cell_size": 0, "min_nucleus_size": 0}
+_POSITIVE = ("area_offset", "nucleus_offset", "area_bin_width")
+_NUCLEUS_METHODS = ("otsu+tiles", "otsu", "tiles")
+
+
+def _params(kwargs: dict, shape: tuple[int, ...] | None = None) -> dict:
+    """DEFAULTS updated with ``kwargs``, each value checked under its own name.
+
+    With ``shape`` (the frame's rows and columns), sizes are also bounded by the
+    image: a radius, a tile or an outline wider than the frame has no meaning.
+    """
     unknown = set(kwargs) - set(DEFAULTS)
     if unknown:
         raise TypeError(f"unknown parameters {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-    return {**DEFAULTS, **kwargs}
+    p = {**DEFAULTS, **kwargs}
+    # Sizes up to 16 px are always accepted (the defaults work on any frame); beyond
+    # that, no radius, tile or outline may be wider than half the frame.
+    side = max(16, max(shape) // 2) if shape else None
+    why = "wider than half the brightfield frame" if shape else ""
+    for name, low in _SIDE_COUNTS.items():
+        p[name] = as_count(p[name], name, minimum=low, maximum=side, why=why)
+    for name, low in _COUNTS.items():
+        p[name] = as_count(p[name], name, minimum=low)
+    for name in _POSITIVE:
+        if p[name] is not None:  # None: no offset / automatic bin width
+            p[name] = at_most(as_positive(p[name], name), name, 1e6, "a ratio or bin width")
+    p["gradient_smoothing"] = as_positive(p["gradient_smoothing"], "gradient_smoothing",
+                                          allow_zero=True)  # fmt: skip
+    if side:
+        at_most(p["gradient_smoothing"], "gradient_smoothing", side, why)
+    at_most(as_positive(p["dead_fraction"], "dead_fraction"), "dead_fraction", 1.0, "a fraction")
+    if not isinstance(p["nucleus_method"], str) or p["nucleus_method"] not in _NUCLEUS_METHODS:
+        raise ValueError(
+            f"nucleus_method must be one of {_NUCLEUS_METHODS}, got {p['nucleus_method']!r}"
+        )
+    return p
 
 
 def cell_area_mask(
@@ -195,7 +236,19 @@ def cell_area_mask(
     >>> bool(area[64, 64]), bool(area[5, 5]), abs(int(area.sum()) - 452) < 25   # π 12² ≈ 452
     (True, False, True)
     """
-    grad = sobel_magnitude(brightfield, smooth_sigma=gradient_smoothing)
+    frame = _grey(brightfield, "brightfield")
+    given = {
+        "gradient_smoothing": gradient_smoothing, "area_coarseness": area_coarseness,
+        "area_offset": area_offset, "area_bin_width": area_bin_width,
+        "close_radius": close_radius, "close_iterations": close_iterations,
+        "shrink": shrink, "min_cell_size": min_cell_size,
+    }  # fmt: skip
+    checked = _params(given, frame.shape)
+    gradient_smoothing, area_coarseness, area_offset, area_bin_width = (
+        checked[k] for k in ("gradient_smoothing", "area_coarseness", "area_offset",
+                             "area_bin_width")
+    )  # fmt: skip
+    grad = sobel_magnitude(frame, smooth_sigma=gradient_smoothing)
     threshold = max_of_tiles_threshold(
         grad, coarseness=area_coarseness, offset=area_offset, bin_width=area_bin_width
     )
@@ -246,8 +299,9 @@ def segment_frame(
     >>> res.classes.shape, res.classes.dtype.name
     ((128, 128), 'uint8')
     """
-    p = _params(params)
+    _params(params)
     bf = _grey(brightfield, "brightfield")
+    p = _params(params, bf.shape)
     chans = {"hoechst": _grey(hoechst, "hoechst"), "draq7": _grey(draq7, "draq7")}
     for name, arr in chans.items():
         if arr.shape != bf.shape:
@@ -338,6 +392,10 @@ def run_timelapse(
                 f"{name} has shape {a.shape}, but brightfield has {stacks['brightfield'].shape}"
             )
         stacks[name] = a
+    T = stacks["brightfield"].shape[0]
+    shape = stacks["brightfield"].shape[1:]
+    if 0 not in shape:
+        _params(params, shape)  # every parameter checked under its own name, before any work
     if isinstance(draq7_threshold, str):
         if draq7_threshold != "pooled":
             raise ValueError(
@@ -352,8 +410,6 @@ def run_timelapse(
         )
     elif draq7_threshold is not None:
         draq7_threshold = as_real(draq7_threshold, "draq7_threshold")
-    T = stacks["brightfield"].shape[0]
-    shape = stacks["brightfield"].shape[1:]
     labels = np.zeros((T, *shape), dtype=np.int32)
     classes = np.zeros((T, *shape), dtype=np.uint8)
     dead, counts = [], np.zeros(T, dtype=int)

@@ -19,6 +19,22 @@ from ..metrics import match_iou
 __all__ = ["class_iou", "count_error", "live_dead_accuracy", "score_frame", "score_timelapse"]
 
 
+def _dead_flags(flags: object, name: str, n: int) -> np.ndarray:
+    """One live/dead flag per label 1..n (index 0 = label 1), or raise naming it."""
+    if flags is None or isinstance(flags, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D array of booleans, one per label, got {flags!r}")
+    a = np.asarray(flags)
+    if a.dtype != bool and not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must be a 1-D array of booleans, got dtype {a.dtype}")
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one flag per label), got shape {a.shape}")
+    if len(a) < n:
+        raise ValueError(
+            f"{name} has {len(a)} entries; it needs one per label up to the largest label ({n})"
+        )
+    return a.astype(bool)
+
+
 def class_iou(
     true_classes: object, found_classes: object, *, n_classes: int = 5
 ) -> np.ndarray:
@@ -38,7 +54,7 @@ def class_iou(
     f = as_labels(found_classes, "found_classes", ndim=None)
     if t.shape != f.shape:
         raise ValueError(f"found_classes has shape {f.shape}, true_classes {t.shape}")
-    k = as_count(n_classes, "n_classes", minimum=1)
+    k = as_count(n_classes, "n_classes", minimum=1, maximum=256)
     if t.max(initial=0) >= k or f.max(initial=0) >= k:
         raise ValueError(f"class values must be < n_classes={k}")
     conf = np.bincount(t.ravel().astype(np.intp) * k + f.ravel(), minlength=k * k).reshape(k, k)
@@ -97,14 +113,14 @@ def live_dead_accuracy(
     0.6666666666666666
     """
     m = match_iou(true_labels, found_labels, iou_threshold=iou_threshold)
+    for name, flags in (("true_dead", true_dead), ("found_dead", found_dead)):
+        _dead_flags(flags, name, 0)
     if m.n_true == 0:
         return 1.0
     t_ids = present_labels(true_labels, name="true_labels")
     f_ids = present_labels(found_labels, name="found_labels")
-    td = np.asarray(true_dead, dtype=bool).ravel()
-    fd = np.asarray(found_dead, dtype=bool).ravel()
-    if td.size < int(t_ids[-1]) or (f_ids.size and fd.size < int(f_ids[-1])):
-        raise ValueError("true_dead/found_dead need one entry per label up to the largest label")
+    td = _dead_flags(true_dead, "true_dead", int(t_ids[-1]))
+    fd = _dead_flags(found_dead, "found_dead", int(f_ids[-1]) if f_ids.size else 0)
     t_call = td[(t_ids[m.true_index] - 1).astype(np.intp)]
     f_call = fd[(f_ids[m.found_index] - 1).astype(np.intp)]
     return float(np.count_nonzero(t_call == f_call) / m.n_true)
@@ -153,6 +169,13 @@ def score_timelapse(timelapse: object, result: object) -> dict[str, np.ndarray]:
         Per frame: ``class_iou`` (T, 5), ``mean_iou``, ``n_true``, ``n_found``,
         ``count_error``, ``live_dead_accuracy`` (T,).
     """
+    for name, obj, attrs in (
+        ("timelapse", timelapse, ("truth", "times")),
+        ("result", result, ("classes", "cell_labels", "dead")),
+    ):
+        if not all(hasattr(obj, a) for a in attrs):
+            kind = "TimeLapse from make_timelapse" if name == "timelapse" else "TimeLapseResult"
+            raise TypeError(f"{name} must be a {kind}, got {type(obj).__name__}")
     truth = timelapse.truth
     rows = [
         score_frame(

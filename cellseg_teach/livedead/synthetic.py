@@ -53,7 +53,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.special import expit
 
-from .._checks import as_count, as_positive, as_real, as_shape
+from .._checks import as_count, as_positive, as_real, as_shape, at_most
 from ..image_model import place_cells
 from .masks import class_mask
 
@@ -222,8 +222,8 @@ class SimulationParameters:
 
     def __post_init__(self) -> None:
         death_fraction = as_real(self.death_fraction, "death_fraction")
-        if not 0 < death_fraction <= 1:
-            raise ValueError(f"death_fraction must be in (0, 1], got {death_fraction}")
+        if not 1e-6 <= death_fraction <= 1:  # below 1e-6, death times overflow
+            raise ValueError(f"death_fraction must be in [1e-6, 1], got {death_fraction}")
         hoechst_residual = as_real(self.hoechst_residual, "hoechst_residual")
         if not 0 <= hoechst_residual <= 1:
             raise ValueError(f"hoechst_residual must be in [0, 1], got {hoechst_residual}")
@@ -249,7 +249,7 @@ class SimulationParameters:
             "hoechst_residual": hoechst_residual,
             "cell_radius": radii["cell_radius"],
             "nucleus_radius": radii["nucleus_radius"],
-            "min_separation": as_positive(self.min_separation, "min_separation"),
+            "min_separation": _separation(self.min_separation),
             "illumination": illumination,
             "camera": Camera() if self.camera is None else Camera(*self.camera),
             "outline_width": as_count(self.outline_width, "outline_width", minimum=1),
@@ -258,7 +258,18 @@ class SimulationParameters:
             object.__setattr__(self, key, value)
 
 
+def _separation(value: object) -> float:
+    out = as_positive(value, "min_separation")
+    if out < 0.01:  # the placement grid has squares of side min_separation / √2
+        raise ValueError(f"min_separation must be at least 0.01 px, got {out}")
+    return out
+
+
 _P = SimulationParameters  # the defaults below are read from the class: written once
+
+
+# Frames are simulated in memory: at most 2**26 pixels (8192²) each.
+MAX_FRAME_PIXELS = 2**26
 
 
 def default_n_cells(shape: tuple[int, int]) -> int:
@@ -269,7 +280,8 @@ def default_n_cells(shape: tuple[int, int]) -> int:
     >>> default_n_cells((1024, 1024)), default_n_cells((512, 512))
     (300, 75)
     """
-    return round(CELLS_PER_MEGAPIXEL * shape[0] * shape[1] / 1024**2)
+    rows, cols = as_shape(shape, max_pixels=MAX_FRAME_PIXELS)
+    return round(CELLS_PER_MEGAPIXEL * rows * cols / 1024**2)
 
 
 def _illumination(shape: tuple[int, int], rng, strength: float) -> np.ndarray:
@@ -421,9 +433,15 @@ def _simulate(
     hours: float,
     params: SimulationParameters,
 ):
-    shape = as_shape(shape, minimum=16)
+    shape = as_shape(shape, minimum=16, max_pixels=MAX_FRAME_PIXELS)
     n = default_n_cells(shape) if n_cells is None else as_count(n_cells, "n_cells")
-    hours = as_positive(hours, "hours")
+    if not (seed is None or isinstance(seed, np.random.Generator)):
+        as_count(seed, "seed")
+    # sizes that only make sense inside the frame
+    at_most(params.cell_radius[1], "cell_radius", min(shape) / 2 - 1, "a cell wider than the shape")
+    at_most(params.min_separation, "min_separation", max(shape), "the frame's shape")
+    at_most(params.outline_width, "outline_width", max(shape), "the frame's shape")
+    hours = at_most(as_positive(hours, "hours"), "hours", 1e6, "over a century")
     death_fraction, tau = params.death_fraction, params.tau
     hoechst_residual, illumination = params.hoechst_residual, params.illumination
     (lo, hi), (nlo, nhi) = params.cell_radius, params.nucleus_radius
@@ -536,8 +554,12 @@ def make_timelapse(
     >>> bool((tl.truth.dead[-1] == (tl.truth.death_time <= 48.0)).all())
     True
     """
-    n_frames = as_count(n_frames, "n_frames", minimum=1)
-    hours = as_positive(hours, "hours")
+    rows, cols = as_shape(shape, minimum=16, max_pixels=MAX_FRAME_PIXELS)
+    n_frames = as_count(
+        n_frames, "n_frames", minimum=1, maximum=max(1, 4 * MAX_FRAME_PIXELS // (rows * cols)),
+        why="frames of this shape that fit in memory",
+    )  # fmt: skip
+    hours = at_most(as_positive(hours, "hours"), "hours", 1e6, "over a century")
     times = np.linspace(0.0, hours, n_frames)
     params = SimulationParameters(
         death_fraction, tau, hoechst_residual, cell_radius, nucleus_radius, min_separation,
@@ -582,6 +604,7 @@ def make_frame(
     ((96, 128), True)
     """
     time = as_real(time, "time")
+    at_most(abs(time), "time (absolute value)", 1e6, "over a century, in hours")
     known = {f.name for f in dataclass_fields(SimulationParameters)}
     unknown = set(kwargs) - known
     if unknown:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage
 
-from .._checks import as_image
+from .._checks import as_count, as_image
 from ..morphology import label_outlines
 
 __all__ = ["CellSegmentation", "article_segregate_cells", "segregate_cells"]
@@ -184,6 +184,9 @@ def segregate_cells(
     nucleus_labels, n = ndimage.label(nuclei, _EIGHT)
     nucleus_labels = nucleus_labels.astype(np.int32, copy=False)
     area = area | nuclei
+    outline_width = as_count(
+        outline_width, "outline_width", minimum=1, maximum=max(16, max(area.shape) // 2)
+    )
     if n == 0:
         empty = np.zeros(area.shape, np.int32)
         return CellSegmentation(empty, nucleus_labels, np.zeros(area.shape, bool), 0)
