@@ -1,6 +1,6 @@
 """The synthetic fluorescence image: Gaussian cells, additive noise, clipping.
 
-A cell is a 2-D Gaussian blob of peak brightness ``B`` and width ``sigma`` (pixels)
+A cell is a 2-D Gaussian blob of peak brightness ``B`` and width ``cell_sigma`` = σ (pixels)
 centred at ``(x_c, y_c)``:
 
 .. math:: I(x, y) = B \\exp\\left(-\\frac{(x - x_c)^2 + (y - y_c)^2}{2\\sigma^2}\\right)
@@ -179,7 +179,7 @@ def place_cells(
 def render_cells(
     centres: object,
     shape: tuple[int, int] | int = IMAGE_SIZE,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     brightness: float | np.ndarray = CELL_BRIGHTNESS,
 ) -> np.ndarray:
     """Return the noise-free image: a sum of Gaussian cells.
@@ -193,7 +193,7 @@ def render_cells(
         Cell centres as ``(x, y)`` in pixels.
     shape : int or (rows, columns)
         Image shape (pixels); an int means a square image.
-    sigma : float
+    cell_sigma : float
         Gaussian width of every cell (pixels), > 0.
     brightness : float or array of shape (n,)
         Peak brightness of each cell (a.u.), >= 0.
@@ -205,22 +205,22 @@ def render_cells(
 
     Examples
     --------
-    >>> img = render_cells([[10, 20]], shape=(40, 30), sigma=3)
+    >>> img = render_cells([[10, 20]], shape=(40, 30), cell_sigma=3)
     >>> float(img[20, 10])
     1.0
     """
     centres = as_centres(centres)
     rows, cols = as_shape(shape)
-    sigma = as_positive(sigma, "sigma")
+    cell_sigma = as_positive(cell_sigma, "cell_sigma")
     b = _brightness(brightness, len(centres))
-    ex = np.exp(-0.5 * ((np.arange(cols)[None, :] - centres[:, :1]) / sigma) ** 2)
-    ey = np.exp(-0.5 * ((np.arange(rows)[None, :] - centres[:, 1:]) / sigma) ** 2)
+    ex = np.exp(-0.5 * ((np.arange(cols)[None, :] - centres[:, :1]) / cell_sigma) ** 2)
+    ey = np.exp(-0.5 * ((np.arange(rows)[None, :] - centres[:, 1:]) / cell_sigma) ** 2)
     return ey.T @ (b[:, None] * ex)
 
 
 def make_image(
     n_cells: int = N_CELLS,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     brightness: float = CELL_BRIGHTNESS,
     noise_scale: float = NOISE_SCALE,
     image_size: int = IMAGE_SIZE,
@@ -236,7 +236,7 @@ def make_image(
     ----------
     n_cells : int
         Number of cells.
-    sigma : float
+    cell_sigma : float
         Gaussian width of each cell (pixels).
     brightness : float
         Peak brightness of each cell (a.u.).
@@ -268,7 +268,7 @@ def make_image(
     as_positive(brightness, "brightness", allow_zero=True)
     rng = _rng(seed)
     centres = place_cells(n_cells, image_size, min_separation, rng)
-    image = render_cells(centres, image_size, sigma, brightness)
+    image = render_cells(centres, image_size, cell_sigma, brightness)
     image += rng.normal(0.0, noise_scale, image.shape)
     np.clip(image, 0.0, None, out=image)  # negative photon counts are unphysical
     return image, centres
@@ -307,7 +307,7 @@ def make_pure_noise(
 def true_labels(
     centres: object,
     shape: tuple[int, int] | int = IMAGE_SIZE,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     brightness: float | np.ndarray = CELL_BRIGHTNESS,
     threshold: float = THRESHOLD,
     smooth_sigma: float = SMOOTH_SIGMA,
@@ -325,7 +325,7 @@ def true_labels(
         True centres as ``(x, y)`` pixels.
     shape : int or (rows, columns)
         Image shape (pixels).
-    sigma, brightness : float
+    cell_sigma, brightness : float
         Cell width (pixels) and peak brightness (a.u.), as given to the generator;
         ``brightness`` may be one value per cell.
     threshold : float
@@ -348,12 +348,12 @@ def true_labels(
     rows, cols = as_shape(shape)
     threshold = as_real(threshold, "threshold")
     smooth_sigma = as_positive(smooth_sigma, "smooth_sigma", allow_zero=True)
-    sigma = as_positive(sigma, "sigma")
-    at_most(sigma, "sigma", 1e6, "wider than any microscope image")
+    cell_sigma = as_positive(cell_sigma, "cell_sigma")
+    at_most(cell_sigma, "cell_sigma", 1e6, "wider than any microscope image")
     at_most(smooth_sigma, "smooth_sigma", 1e6, "wider than any microscope image")
-    s_eff = math.hypot(sigma, smooth_sigma)
+    s_eff = math.hypot(cell_sigma, smooth_sigma)
     b = _brightness(brightness, len(centres))
-    b_eff = b * sigma**2 / s_eff**2
+    b_eff = b * cell_sigma**2 / s_eff**2
     labels = np.zeros((rows, cols), dtype=np.int32)
     if len(centres) == 0:
         return labels

@@ -44,7 +44,7 @@ def _length(value: object, name: str, *, allow_zero: bool = False) -> float:
     return at_most(out, name, MAX_WIDTH, "wider than any microscope image")
 
 
-def smoothed_sigma(sigma: float = CELL_SIGMA, smooth_sigma: float = SMOOTH_SIGMA) -> float:
+def smoothed_sigma(cell_sigma: float = CELL_SIGMA, smooth_sigma: float = SMOOTH_SIGMA) -> float:
     """Width of a Gaussian cell after Gaussian smoothing, ``sqrt(σ² + σ_s²)`` (pixels).
 
     Convolving two Gaussians adds their variances.
@@ -54,14 +54,14 @@ def smoothed_sigma(sigma: float = CELL_SIGMA, smooth_sigma: float = SMOOTH_SIGMA
     >>> round(smoothed_sigma(6, 2), 3)
     6.325
     """
-    sigma = _length(sigma, "sigma")
+    cell_sigma = _length(cell_sigma, "cell_sigma")
     smooth_sigma = _length(smooth_sigma, "smooth_sigma", allow_zero=True)
-    return math.hypot(sigma, smooth_sigma)
+    return math.hypot(cell_sigma, smooth_sigma)
 
 
 def smoothed_peak(
     brightness: float = CELL_BRIGHTNESS,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     smooth_sigma: float = SMOOTH_SIGMA,
 ) -> float:
     """Peak of a smoothed Gaussian cell, ``B σ² / (σ² + σ_s²)`` (a.u.).
@@ -75,8 +75,8 @@ def smoothed_peak(
     0.9
     """
     brightness = as_positive(brightness, "brightness", allow_zero=True)
-    s_eff = smoothed_sigma(sigma, smooth_sigma)
-    return brightness * _length(sigma, "sigma") ** 2 / s_eff**2
+    s_eff = smoothed_sigma(cell_sigma, smooth_sigma)
+    return brightness * _length(cell_sigma, "cell_sigma") ** 2 / s_eff**2
 
 
 def smoothed_noise_std(
@@ -172,7 +172,7 @@ def exceedance_fraction(threshold: float, mean: float, std: float) -> float:
 def threshold_radius(
     threshold: float = THRESHOLD,
     brightness: float = CELL_BRIGHTNESS,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     smooth_sigma: float = SMOOTH_SIGMA,
 ) -> float:
     """Radius (pixels) at which a smoothed, isolated cell falls to ``threshold``.
@@ -186,16 +186,16 @@ def threshold_radius(
     6.86
     """
     threshold = as_positive(threshold, "threshold")
-    peak = smoothed_peak(brightness, sigma, smooth_sigma)
+    peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)
     if threshold >= peak:
         return 0.0
-    return smoothed_sigma(sigma, smooth_sigma) * math.sqrt(2 * math.log(peak / threshold))
+    return smoothed_sigma(cell_sigma, smooth_sigma) * math.sqrt(2 * math.log(peak / threshold))
 
 
 def expected_cell_area(
     threshold: float = THRESHOLD,
     brightness: float = CELL_BRIGHTNESS,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     smooth_sigma: float = SMOOTH_SIGMA,
 ) -> float:
     """Area (pixels²) of an isolated smoothed cell above ``threshold``: ``π r_t²``.
@@ -208,13 +208,13 @@ def expected_cell_area(
     >>> round(expected_cell_area(0.5, 1.0, 6, 2), 1)
     147.7
     """
-    return math.pi * threshold_radius(threshold, brightness, sigma, smooth_sigma) ** 2
+    return math.pi * threshold_radius(threshold, brightness, cell_sigma, smooth_sigma) ** 2
 
 
 def midpoint_intensity(
     distance: float | np.ndarray,
     brightness: float = CELL_BRIGHTNESS,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     smooth_sigma: float = 0.0,
 ) -> float | np.ndarray:
     """Intensity halfway between two equal cells ``distance`` pixels apart (a.u.).
@@ -238,8 +238,8 @@ def midpoint_intensity(
         raise TypeError(f"distance must be a number or an array of numbers: {exc}") from None
     if not np.isfinite(d).all() or (d < 0).any():
         raise ValueError("distance must be finite and >= 0")
-    peak = smoothed_peak(brightness, sigma, smooth_sigma)
-    s = smoothed_sigma(sigma, smooth_sigma)
+    peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)
+    s = smoothed_sigma(cell_sigma, smooth_sigma)
     out = 2 * peak * np.exp(-(d**2) / (8 * s**2))
     return float(out) if out.ndim == 0 else out
 
@@ -247,7 +247,7 @@ def midpoint_intensity(
 def min_separation(
     threshold: float = THRESHOLD,
     brightness: float = CELL_BRIGHTNESS,
-    sigma: float = CELL_SIGMA,
+    cell_sigma: float = CELL_SIGMA,
     smooth_sigma: float = 0.0,
 ) -> float:
     """Smallest centre distance (pixels) whose midpoint stays at or below ``threshold``.
@@ -261,7 +261,8 @@ def min_separation(
     19.98
     """
     threshold = as_positive(threshold, "threshold")
-    peak = smoothed_peak(brightness, sigma, smooth_sigma)
+    peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)
     if 2 * peak <= threshold:
         return 0.0
-    return 2 * smoothed_sigma(sigma, smooth_sigma) * math.sqrt(2 * math.log(2 * peak / threshold))
+    width = smoothed_sigma(cell_sigma, smooth_sigma)
+    return 2 * width * math.sqrt(2 * math.log(2 * peak / threshold))

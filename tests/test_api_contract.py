@@ -5,7 +5,8 @@ defaults; this test renders ``inspect.signature`` of each real function the same
 and compares, so a signature or a default that changes without the page (or a page that
 changes without the code) fails here. It also checks the page's rules that a machine
 can check: optional parameters keyword-only, one name for the size filter, connectivity
-as an integer, and the return conventions. The last tests show that each check can fail.
+as an integer, no bare ``sigma`` where cells are modelled, and the return conventions.
+The last tests show that each check can fail.
 """
 
 from __future__ import annotations
@@ -66,6 +67,15 @@ TUPLE_RETURNS = {
     "footprint_rectangles", "article_segregate_cells",
 }  # fmt: skip
 """Functions allowed to return a bare tuple (rule 1 of the page)."""
+
+CELL_WIDTH_MODULES = {
+    "cellseg_teach.image_model",
+    "cellseg_teach.theory",
+    "cellseg_teach.mosaic",
+    "cellseg_teach.livedead.synthetic",
+}
+"""The modules that model cells: a bare ``sigma`` there could be the cell width or the
+smoothing, so rule 2 of the page names them ``cell_sigma`` and ``smooth_sigma``."""
 
 
 def _default(value: object, module: object) -> str:
@@ -148,6 +158,8 @@ def rule_violations(functions: dict[str, object]) -> list[str]:
                 problems.append(f"{key}: size filter named {p.name} (rule 2: min_size)")
             if p.name == "structure":
                 problems.append(f"{key}: connectivity as a structure (rule 2: an integer)")
+            if p.name == "sigma" and module in CELL_WIDTH_MODULES:
+                problems.append(f"{key}: a width named sigma (rule 2: cell_sigma or smooth_sigma)")
             if p.name == "connectivity" and not isinstance(p.default, int):
                 problems.append(f"{key}: connectivity default {p.default!r} is not an int")
             if (
@@ -253,3 +265,18 @@ def test_each_naming_rule_can_fail(source, problem):
     exec(source, space)  # a tiny function made for the test
     space["f"].__module__ = "cellseg_teach.metrics"
     assert [v for v in rule_violations({"cellseg_teach.metrics.f": space["f"]}) if problem in v]
+
+
+@pytest.mark.parametrize("module", sorted(CELL_WIDTH_MODULES))
+def test_a_cell_width_named_sigma_is_caught(module):
+    def render(centres, *, sigma=6):  # the name the seed lesson used for the cell width
+        return None
+
+    def smooth(image, sigma=2.0):  # a smoothing width: allowed outside the cell models
+        return None
+
+    render.__module__ = module
+    assert rule_violations({f"{module}.render": render}) == [
+        f"{module}.render: a width named sigma (rule 2: cell_sigma or smooth_sigma)"
+    ]
+    assert rule_violations({"cellseg_teach.filters.smooth": smooth}) == []

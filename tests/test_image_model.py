@@ -51,10 +51,10 @@ def test_margin_larger_than_the_image_is_rejected():
 
 
 def test_one_rendered_cell_matches_the_formula():
-    cx, cy, sigma, b = 20.3, 14.7, 4.0, 0.8
-    img = render_cells([[cx, cy]], shape=(30, 40), sigma=sigma, brightness=b)
+    cx, cy, cell_sigma, b = 20.3, 14.7, 4.0, 0.8
+    img = render_cells([[cx, cy]], shape=(30, 40), cell_sigma=cell_sigma, brightness=b)
     ys, xs = np.mgrid[0:30, 0:40]
-    expected = b * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * sigma**2))
+    expected = b * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * cell_sigma**2))
     np.testing.assert_allclose(img, expected, rtol=1e-12, atol=1e-15)
 
 
@@ -65,7 +65,7 @@ def test_cells_add_up():
 
 
 def test_total_intensity_of_a_cell_is_two_pi_b_sigma_squared():
-    img = render_cells([[50, 50]], 101, sigma=5, brightness=2)
+    img = render_cells([[50, 50]], 101, cell_sigma=5, brightness=2)
     assert img.sum() == pytest.approx(2 * math.pi * 2 * 25, rel=1e-6)
 
 

@@ -22,32 +22,32 @@ from cellseg_teach.theory import (
     smoothed_sigma,
 )
 
-# (cell sigma, smoothing sigma) in pixels: the default, narrow and wide cells, heavy smoothing.
+# (cell_sigma, smooth_sigma) in pixels: the default, narrow and wide cells, heavy smoothing.
 WIDTHS = [(6.0, 2.0), (3.0, 1.0), (4.0, 3.0), (10.0, 4.0), (6.0, 6.0)]
 
 
-def _smoothed_cell(sigma, smooth_sigma, brightness=1.0, size=121, centre=(60.3, 59.6)):
+def _smoothed_cell(cell_sigma, smooth_sigma, brightness=1.0, size=121, centre=(60.3, 59.6)):
     """A noise-free cell rendered off the pixel grid, then smoothed."""
-    cell = render_cells([centre], shape=size, sigma=sigma, brightness=brightness)
+    cell = render_cells([centre], shape=size, cell_sigma=cell_sigma, brightness=brightness)
     return smooth(cell, smooth_sigma)
 
 
-@pytest.mark.parametrize(("sigma", "smooth_sigma"), WIDTHS)
-def test_smoothed_cell_is_the_predicted_gaussian_everywhere(sigma, smooth_sigma):
+@pytest.mark.parametrize(("cell_sigma", "smooth_sigma"), WIDTHS)
+def test_smoothed_cell_is_the_predicted_gaussian_everywhere(cell_sigma, smooth_sigma):
     # Convolving two Gaussians gives a Gaussian of width sqrt(σ² + σ_s²) and the same
     # total intensity, hence peak B σ²/(σ² + σ_s²). The filter samples its kernel on
     # pixels and truncates it at 4σ_s; for σ_s >= 1 that changes pixel values by < 1e-4
     # (measured: at most 4e-5), so 1e-3 is a safe bound that still catches any formula
     # error above 0.1 % of the peak.
     brightness, centre = 0.8, (60.3, 59.6)
-    got = _smoothed_cell(sigma, smooth_sigma, brightness, centre=centre)
-    s_eff = smoothed_sigma(sigma, smooth_sigma)
-    peak = smoothed_peak(brightness, sigma, smooth_sigma)
-    expected = render_cells([centre], shape=got.shape, sigma=s_eff, brightness=peak)
+    got = _smoothed_cell(cell_sigma, smooth_sigma, brightness, centre=centre)
+    s_eff = smoothed_sigma(cell_sigma, smooth_sigma)
+    peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)
+    expected = render_cells([centre], shape=got.shape, cell_sigma=s_eff, brightness=peak)
     assert np.abs(got - expected).max() < 1e-3
     # A wrong peak (the 1-D factor σ/sqrt(σ²+σ_s²)) would be far outside.
-    wrong_peak = brightness * sigma / s_eff
-    wrong = render_cells([centre], shape=got.shape, sigma=s_eff, brightness=wrong_peak)
+    wrong_peak = brightness * cell_sigma / s_eff
+    wrong = render_cells([centre], shape=got.shape, cell_sigma=s_eff, brightness=wrong_peak)
     assert np.abs(got - wrong).max() > 1e-2
 
 
@@ -59,22 +59,22 @@ def test_default_smoothed_peak_is_0_90():
     assert abs(got - 0.90) < 1e-3
 
 
-@pytest.mark.parametrize(("sigma", "smooth_sigma"), WIDTHS)
-def test_smoothed_width_from_second_moments(sigma, smooth_sigma):
+@pytest.mark.parametrize(("cell_sigma", "smooth_sigma"), WIDTHS)
+def test_smoothed_width_from_second_moments(cell_sigma, smooth_sigma):
     # Independent of render_cells: the intensity-weighted variance of a Gaussian blob
     # along x is σ_eff². The image spans > 8 σ_eff on each side, so the truncated tails
     # carry < 1e-12 of the intensity; sums over a pixel grid of such a smooth function
     # match the integrals to far better than 0.01 px, the tolerance used.
     centre = (60.3, 59.6)
-    img = _smoothed_cell(sigma, smooth_sigma, centre=centre)
+    img = _smoothed_cell(cell_sigma, smooth_sigma, centre=centre)
     x = np.arange(img.shape[1])
     total = img.sum()
     mean_x = (img.sum(axis=0) * x).sum() / total
     width = math.sqrt((img.sum(axis=0) * (x - mean_x) ** 2).sum() / total)
     assert abs(mean_x - centre[0]) < 0.01
-    assert abs(width - smoothed_sigma(sigma, smooth_sigma)) < 0.01
+    assert abs(width - smoothed_sigma(cell_sigma, smooth_sigma)) < 0.01
     # Adding widths instead of variances would be off by at least 0.6 px here.
-    assert abs(width - (sigma + smooth_sigma)) > 0.5
+    assert abs(width - (cell_sigma + smooth_sigma)) > 0.5
 
 
 @pytest.fixture(scope="module")

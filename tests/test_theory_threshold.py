@@ -24,7 +24,7 @@ from cellseg_teach.theory import (
     threshold_radius,
 )
 
-# (threshold, brightness, cell sigma, smoothing sigma): the default, a low and a high
+# (threshold, brightness, cell_sigma, smooth_sigma): the default, a low and a high
 # threshold, a brighter and narrower cell, heavy smoothing, and no smoothing at all.
 CASES = [
     (0.5, 1.0, 6.0, 2.0),
@@ -44,34 +44,36 @@ def _smoothed(img, smooth_sigma):
 # ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("threshold", "brightness", "sigma", "smooth_sigma"), CASES)
+@pytest.mark.parametrize(("threshold", "brightness", "cell_sigma", "smooth_sigma"), CASES)
 def test_threshold_radius_is_where_the_profile_crosses_the_threshold(
-    threshold, brightness, sigma, smooth_sigma
+    threshold, brightness, cell_sigma, smooth_sigma
 ):
     # A cell centred on pixel (60, 60); along its central row the smoothed profile falls
     # through the threshold at r_t. Linear interpolation between pixels of a curve whose
     # second derivative is < B/σ_eff² errs by < 1/8 · B/σ_eff² ≈ 0.02 px here; the filter
     # itself is exact to ~1e-4 in intensity (see test_theory_smoothing). Tolerance 0.05 px.
     c = 60
-    img = _smoothed(render_cells([[c, c]], shape=121, sigma=sigma, brightness=brightness),
+    img = _smoothed(render_cells([[c, c]], shape=121, cell_sigma=cell_sigma, brightness=brightness),
                     smooth_sigma)
     profile = img[c, c:]  # from the centre outwards: decreasing
     r = np.arange(profile.size)
     measured = np.interp(-threshold, -profile, r)  # np.interp needs increasing x
-    r_t = threshold_radius(threshold, brightness, sigma, smooth_sigma)
+    r_t = threshold_radius(threshold, brightness, cell_sigma, smooth_sigma)
     assert abs(measured - r_t) < 0.05
     # Wrong: the raw width σ instead of σ_eff (only differs when there is smoothing), or
     # a missing factor 2 under the square root.
     if smooth_sigma > 0:
-        s_eff = smoothed_sigma(sigma, smooth_sigma)
-        assert abs(measured - r_t * sigma / s_eff) > 0.1
-    peak = smoothed_peak(brightness, sigma, smooth_sigma)
-    wrong = smoothed_sigma(sigma, smooth_sigma) * math.sqrt(math.log(peak / threshold))
+        s_eff = smoothed_sigma(cell_sigma, smooth_sigma)
+        assert abs(measured - r_t * cell_sigma / s_eff) > 0.1
+    peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)
+    wrong = smoothed_sigma(cell_sigma, smooth_sigma) * math.sqrt(math.log(peak / threshold))
     assert abs(measured - wrong) > 0.5
 
 
-@pytest.mark.parametrize(("threshold", "brightness", "sigma", "smooth_sigma"), CASES)
-def test_expected_cell_area_is_the_mean_pixel_count(threshold, brightness, sigma, smooth_sigma):
+@pytest.mark.parametrize(("threshold", "brightness", "cell_sigma", "smooth_sigma"), CASES)
+def test_expected_cell_area_is_the_mean_pixel_count(
+    threshold, brightness, cell_sigma, smooth_sigma
+):
     # A pixel count is the number of pixel centres inside a disc of radius r_t; it depends
     # on where the disc sits on the grid, but its average over uniformly random sub-pixel
     # positions is exactly the disc's area. 64 cells on an 8 x 8 grid, 48 px apart (their
@@ -80,17 +82,17 @@ def test_expected_cell_area_is_the_mean_pixel_count(threshold, brightness, sigma
     rng = np.random.default_rng(17)
     grid = np.stack(np.meshgrid(np.arange(8), np.arange(8)), -1).reshape(-1, 2)
     centres = 30 + 48 * grid + rng.uniform(0, 1, size=grid.shape)
-    img = _smoothed(render_cells(centres, shape=8 * 48 + 12, sigma=sigma,
+    img = _smoothed(render_cells(centres, shape=8 * 48 + 12, cell_sigma=cell_sigma,
                                  brightness=brightness), smooth_sigma)
     labels, n = ndimage.label(img > threshold)
     assert n == len(centres)  # isolated: one component per cell
     counts = np.bincount(labels.ravel())[1:]
-    area = expected_cell_area(threshold, brightness, sigma, smooth_sigma)
+    area = expected_cell_area(threshold, brightness, cell_sigma, smooth_sigma)
     tol = max(4 * counts.std() / math.sqrt(n), 0.5)
     assert abs(counts.mean() - area) < tol
     # The same quantity written as 2π σ_eff² ln(B_s / t).
-    s_eff = smoothed_sigma(sigma, smooth_sigma)
-    peak = smoothed_peak(brightness, sigma, smooth_sigma)
+    s_eff = smoothed_sigma(cell_sigma, smooth_sigma)
+    peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)
     assert area == pytest.approx(2 * math.pi * s_eff**2 * math.log(peak / threshold))
     # Wrong: the raw peak B instead of the smoothed one (it ignores that smoothing lowers
     # the cell) would be off by > 10 px² wherever there is smoothing.
@@ -126,28 +128,28 @@ ROW, MID = 25, 50  # the pair lies along row 25, symmetric about column 50
 PAIR_SHAPE = (51, 101)
 
 
-def _pair(distance, sigma=6.0, brightness=1.0, smooth_sigma=0.0):
+def _pair(distance, cell_sigma=6.0, brightness=1.0, smooth_sigma=0.0):
     """Two equal cells `distance` px apart whose midpoint is the pixel (MID, ROW)."""
     centres = [[MID - distance / 2, ROW], [MID + distance / 2, ROW]]
-    img = render_cells(centres, shape=PAIR_SHAPE, sigma=sigma, brightness=brightness)
+    img = render_cells(centres, shape=PAIR_SHAPE, cell_sigma=cell_sigma, brightness=brightness)
     return _smoothed(img, smooth_sigma)
 
 
 @pytest.mark.parametrize("ratio", [2.0, 2.7, 3.3, 4.0, 5.0])
-@pytest.mark.parametrize(("sigma", "smooth_sigma"), [(6.0, 0.0), (6.0, 2.0), (4.0, 1.0)])
-def test_midpoint_intensity_against_a_rendered_pair(ratio, sigma, smooth_sigma):
+@pytest.mark.parametrize(("cell_sigma", "smooth_sigma"), [(6.0, 0.0), (6.0, 2.0), (4.0, 1.0)])
+def test_midpoint_intensity_against_a_rendered_pair(ratio, cell_sigma, smooth_sigma):
     # Distances from 2σ to 5σ, where the midpoint ranges from 0.06 to 1. Raw: render_cells
     # evaluates the Gaussians exactly, so 1e-9. Smoothed: the filter is exact to ~1e-4
     # (sampled, truncated kernel), so 1e-3.
-    distance = ratio * sigma
-    got = _pair(distance, sigma, 0.8, smooth_sigma)[ROW, MID]
-    formula = midpoint_intensity(distance, 0.8, sigma, smooth_sigma)
+    distance = ratio * cell_sigma
+    got = _pair(distance, cell_sigma, 0.8, smooth_sigma)[ROW, MID]
+    formula = midpoint_intensity(distance, 0.8, cell_sigma, smooth_sigma)
     assert abs(got - formula) < (1e-9 if smooth_sigma == 0 else 1e-3)
     # Wrong: the seed's exponent (2.25 at 24 px, i.e. -d²/(7.11 σ²) instead of -d²/(8σ²)),
     # or -d²/(4σ²) (the distance to the midpoint taken as d instead of d/2). Both are at
     # least 5 % off at every distance here, well beyond the tolerance.
-    s = smoothed_sigma(sigma, smooth_sigma)
-    peak = smoothed_peak(0.8, sigma, smooth_sigma)
+    s = smoothed_sigma(cell_sigma, smooth_sigma)
+    peak = smoothed_peak(0.8, cell_sigma, smooth_sigma)
     for k in (576 / (2.25 * 36), 4):
         wrong = 2 * peak * math.exp(-(distance**2) / (k * s**2))
         assert abs(got / wrong - 1) > 0.05
@@ -193,23 +195,25 @@ def test_midpoint_intensity_is_vectorised_and_leaves_its_input_alone():
 
 
 @pytest.mark.parametrize(
-    ("threshold", "brightness", "sigma", "smooth_sigma"),
+    ("threshold", "brightness", "cell_sigma", "smooth_sigma"),
     [(0.5, 1.0, 6.0, 0.0), (0.5, 1.0, 6.0, 2.0), (0.3, 1.0, 6.0, 2.0), (0.6, 1.3, 4.0, 3.0)],
 )
-def test_min_separation_is_where_a_pair_stops_merging(threshold, brightness, sigma, smooth_sigma):
-    d_min = min_separation(threshold, brightness, sigma, smooth_sigma)
+def test_min_separation_is_where_a_pair_stops_merging(
+    threshold, brightness, cell_sigma, smooth_sigma
+):
+    d_min = min_separation(threshold, brightness, cell_sigma, smooth_sigma)
     # At d_min the rendered midpoint equals the threshold (tolerances as above) ...
-    at = _pair(d_min, sigma, brightness, smooth_sigma)
+    at = _pair(d_min, cell_sigma, brightness, smooth_sigma)
     assert abs(at[ROW, MID] - threshold) < (1e-9 if smooth_sigma == 0 else 1e-3)
     # ... 0.1 px closer the pair is one component, 0.1 px further it is two. (The midpoint
     # moves by |dI/dd| · 0.1 ≈ 0.0025 or more, above the filter's 1e-4 error.)
     for step, expected in ((-0.1, 1), (0.1, 2)):
-        img = _pair(d_min + step, sigma, brightness, smooth_sigma)
+        img = _pair(d_min + step, cell_sigma, brightness, smooth_sigma)
         assert segment(img, threshold=threshold, min_size=1)[1] == expected
     # Wrong for a smoothed image: the raw-image separation (σ and B instead of σ_eff, B_s)
     # lies outside that ±0.1 px bracket.
     if smooth_sigma > 0:
-        raw = min_separation(threshold, brightness, sigma, 0.0)
+        raw = min_separation(threshold, brightness, cell_sigma, 0.0)
         assert abs(raw - d_min) > 0.1
 
 
@@ -249,8 +253,8 @@ AREA_FUNCTIONS = [threshold_radius, expected_cell_area, min_separation]
         ({"threshold": True}, TypeError, "threshold"),
         ({"brightness": -1.0}, ValueError, "brightness"),
         ({"brightness": float("inf")}, ValueError, "brightness"),
-        ({"sigma": 0.0}, ValueError, "sigma"),
-        ({"sigma": None}, TypeError, "sigma"),
+        ({"cell_sigma": 0.0}, ValueError, "cell_sigma"),
+        ({"cell_sigma": None}, TypeError, "cell_sigma"),
         ({"smooth_sigma": -1.0}, ValueError, "smooth_sigma"),
     ],
 )
@@ -267,7 +271,7 @@ def test_midpoint_rejects_bad_distances(distance):
 
 @pytest.mark.parametrize(
     ("kwargs", "name"),
-    [({"brightness": -1.0}, "brightness"), ({"sigma": -6.0}, "sigma"),
+    [({"brightness": -1.0}, "brightness"), ({"cell_sigma": -6.0}, "cell_sigma"),
      ({"smooth_sigma": -2.0}, "smooth_sigma")],
 )
 def test_midpoint_rejects_bad_model_parameters(kwargs, name):

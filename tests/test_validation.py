@@ -68,7 +68,7 @@ def test_bad_label_images():
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"sigma": 0}, ValueError, "sigma must be > 0"),
+        ({"cell_sigma": 0}, ValueError, "cell_sigma must be > 0"),
         ({"noise_scale": -0.1}, ValueError, "noise_scale must be >= 0"),
         ({"n_cells": 2.0}, TypeError, "n_cells must be an integer"),
         ({"image_size": 0}, ValueError, "image_size must be >= 1"),
