@@ -41,18 +41,31 @@ __all__ = [
     "CheckFailed",
     "as_numbers",
     "check",
+    "check_background_filters",
+    "check_cell_area",
     "check_class_scores",
+    "check_clipped_noise",
+    "check_downsampled_background",
     "check_error_counts",
+    "check_exceedance",
     "check_extended_sweep",
     "check_find_markers",
     "check_global_thresholds",
     "check_improved_pipeline",
+    "check_local_threshold",
+    "check_midpoint",
+    "check_min_separation",
     "check_noise_sweep",
     "check_region_mean",
+    "check_score",
     "check_score_changes",
     "check_score_detections",
     "check_score_image",
+    "check_segment_with_means",
     "check_separation_sweep",
+    "check_smoothed_noise",
+    "check_smoothed_peak",
+    "check_smoothed_peaks",
     "check_split_by_intensity",
     "check_threshold_choice",
     "check_threshold_sweep",
@@ -296,6 +309,121 @@ def _counts_of(name: str, value: object, n: int, what: str) -> tuple[int, ...]:
     if not np.all(arr == np.round(arr)):
         fail(f"{name}: expected whole numbers ({what}), found {_show(arr)}")
     return tuple(int(v) for v in arr)
+
+
+# ------------------------------------------------------------------ exercise 1, do the maths
+
+def _against(name: str, found: object, simulated: float, theory_value: float, atol_sim: float,
+             atol_theory: float, formula: str, why: str = "") -> None:
+    """``found`` against the simulation and against the formula of ``cellseg_teach.theory``."""
+    expect_close(f"{name} against the simulation", found, simulated, atol=atol_sim, why=why)
+    expect_close(f"{name} against {formula}", found, theory_value, atol=atol_theory)
+
+
+def check_smoothed_peak(peak_by_hand: object, peak_sim: float, brightness: float, sigma: float,
+                        smooth_sigma: float) -> None:
+    """Exercise 1, task 1: the smoothed peak (a.u.), asked to two decimals (±0.005)."""
+    from .theory import smoothed_peak
+
+    _against("peak_by_hand", peak_by_hand, peak_sim,
+             smoothed_peak(brightness, sigma, smooth_sigma), 0.005, 0.005,
+             "theory.smoothed_peak")
+
+
+def check_smoothed_noise(noise_std_by_hand: object, noise_std_sim: float, noise: float,
+                         smooth_sigma: float) -> None:
+    """Exercise 1, task 2: the noise std after smoothing (a.u.), three decimals (±0.0005);
+    the 512 × 512 simulated sample measures the std to about 1 % (±0.001)."""
+    from .theory import smoothed_noise_std
+
+    expect_close("noise_std_by_hand against theory.smoothed_noise_std", noise_std_by_hand,
+                 smoothed_noise_std(noise, smooth_sigma), atol=0.0005)
+    expect_close("noise_std_by_hand against the simulation", noise_std_by_hand, noise_std_sim,
+                 atol=0.001)
+
+
+def check_clipped_noise(clipped_mean_by_hand: object, clipped_std_by_hand: object,
+                        clipped_mean_sim: float, clipped_std_sim: float, noise: float,
+                        smooth_sigma: float) -> None:
+    """Exercise 1, task 3a: mean and std (a.u.) of the clipped noise after smoothing.
+
+    Asked to four decimals: ±0.0001 allows rounding, not a formula 3 % off (the half-normal
+    std is 0.0004 off here); against the simulation ±0.001.
+    """
+    from .theory import smoothed_clipped_noise
+
+    mean_theory, std_theory = smoothed_clipped_noise(noise, smooth_sigma)
+    expect_close("clipped_mean_by_hand against theory", clipped_mean_by_hand, mean_theory,
+                 atol=0.0001)
+    expect_close("clipped_mean_by_hand against the simulation", clipped_mean_by_hand,
+                 clipped_mean_sim, atol=0.001)
+    expect_close("clipped_std_by_hand against theory", clipped_std_by_hand, std_theory,
+                 atol=0.0001, why="the std after smoothing, from E[max(X,0)²] minus the mean²")
+    expect_close("clipped_std_by_hand against the simulation", clipped_std_by_hand,
+                 clipped_std_sim, atol=0.001)
+
+
+def check_exceedance(fraction_zero_mean_model: object, fraction_clipped: object,
+                     fraction_zero_mean_sim: float, fraction_clipped_sim: float,
+                     low_threshold: float, noise: float, smooth_sigma: float) -> None:
+    """Exercise 1, task 3b: the fractions of pure-noise pixels above ``low_threshold``.
+
+    The Gaussian tail is exact for zero-mean noise (±0.002); for clipped, smoothed noise it is
+    an approximation (the smoothed noise is close to, not exactly, Gaussian): ±0.02.
+    """
+    from .theory import exceedance_fraction, smoothed_clipped_noise, smoothed_noise_std
+
+    mean_theory, std_theory = smoothed_clipped_noise(noise, smooth_sigma)
+    zero_mean_theory = exceedance_fraction(low_threshold, 0.0, smoothed_noise_std(noise,
+                                                                                  smooth_sigma))
+    expect_close("fraction_zero_mean_model against theory", fraction_zero_mean_model,
+                 zero_mean_theory, atol=0.002)
+    expect_close("fraction_zero_mean_model against zero-mean noise", fraction_zero_mean_model,
+                 fraction_zero_mean_sim, atol=0.002)
+    expect_close("fraction_clipped against theory", fraction_clipped,
+                 exceedance_fraction(low_threshold, mean_theory, std_theory), atol=0.02)
+    expect_close("fraction_clipped against clipped noise", fraction_clipped,
+                 fraction_clipped_sim, atol=0.02)
+    check("clipped noise exceeds the threshold far more often than zero-mean noise",
+          fraction_clipped_sim > 50 * fraction_zero_mean_sim)
+
+
+def check_cell_area(radius_by_hand: object, area_by_hand: object, radius_sim: float,
+                    area_sim: float, threshold: float, brightness: float, sigma: float,
+                    smooth_sigma: float) -> None:
+    """Exercise 1, task 4: radius (px, ±0.05) and area (px², ±3) of a smoothed cell at the
+    threshold. A disc on a pixel grid: the count moves by a few pixels with the centre's
+    position."""
+    from .theory import expected_cell_area, threshold_radius
+
+    expect_close("radius_by_hand against theory", radius_by_hand,
+                 threshold_radius(threshold, brightness, sigma, smooth_sigma), atol=0.05)
+    expect_close("radius_by_hand against the simulation", radius_by_hand, radius_sim, atol=0.05)
+    expect_close("area_by_hand against theory", area_by_hand,
+                 expected_cell_area(threshold, brightness, sigma, smooth_sigma), atol=3.0)
+    expect_close("area_by_hand against the simulation", area_by_hand, area_sim, atol=3.0)
+
+
+def check_midpoint(midpoint_by_hand: object, midpoint_sim: float, distance: float,
+                   brightness: float, sigma: float) -> None:
+    """Exercise 1, task 5: the midpoint intensity (a.u.) of two unsmoothed cells, two
+    decimals (±0.005)."""
+    from .theory import midpoint_intensity
+
+    _against("midpoint_by_hand", midpoint_by_hand, midpoint_sim,
+             midpoint_intensity(distance, brightness, sigma), 0.005, 0.005,
+             "theory.midpoint_intensity")
+
+
+def check_min_separation(separation_by_hand: object, separation_sim: float, threshold: float,
+                         brightness: float, sigma: float) -> None:
+    """Exercise 1, task 6: the smallest separation (px) of two unsmoothed cells that stay
+    apart at the threshold; the simulation steps in 0.01 px (±0.02)."""
+    from .theory import min_separation
+
+    _against("separation_by_hand", separation_by_hand, separation_sim,
+             min_separation(threshold, brightness, sigma), 0.02, 0.02, "theory.min_separation",
+             why="two unsmoothed cells")
 
 
 # --------------------------------------------------------------------- exercise 2, watershed
@@ -598,6 +726,42 @@ def check_class_scores(class_scores: object, sample_smoothed: Sequence[np.ndarra
             print(f"{name} {key}: {got:.3f} ok")
 
 
+def check_smoothed_peaks(bright_peak: object, dim_peak: object, bright: float,
+                         dim: float) -> None:
+    """Exercise 3, task 2a: the smoothed peaks (a.u.) of a bright and a dim cell, computed here
+    with ``theory.smoothed_peak`` (the course's cell width and smoothing width)."""
+    from .theory import smoothed_peak
+
+    for name, found, brightness in (("bright_peak", bright_peak, bright),
+                                    ("dim_peak", dim_peak, dim)):
+        expect_close(name, found, smoothed_peak(brightness), atol=1e-6,
+                     why=f"the peak of a cell of brightness {brightness:g} after smoothing")
+
+
+def check_segment_with_means(segment_with_means: Callable, segment: Callable) -> None:
+    """Exercise 3, task 4a: ``segment_with_means`` on a toy image with two regions of known
+    mean (a 3×3 square of 0.8, and one of 0.3 with one pixel of 0.6), threshold 0.1 and
+    ``min_size=2``; the expected means are computed here."""
+    toy = np.zeros((6, 9))
+    toy[1:4, 1:4] = 0.8
+    toy[2:5, 5:8] = 0.3
+    toy[3, 6] = 0.6
+    got = _call("segment_with_means", segment_with_means, toy, 0.1, 2)
+    if not isinstance(got, tuple) or len(got) != 2:
+        fail("segment_with_means(toy, threshold=0.1, min_size=2): expected a tuple "
+             f"(labels, means), found {type(got).__name__}")
+    labels, means = got
+    want_labels = segment(toy, 0.1, 2)[0]
+    check("labels are those of segment", np.array_equal(np.asarray(labels), want_labels))
+    n = int(want_labels.max())
+    toy_means = as_numbers("toy_means", means, n,
+                           "means, one per label (none for the background)")
+    sums = np.bincount(want_labels.ravel(), weights=toy.ravel())[1:]
+    want = sums / np.bincount(want_labels.ravel())[1:]
+    for k in range(n):
+        expect_close(f"mean of label {k + 1}", toy_means[k], float(want[k]), atol=1e-9)
+
+
 def _region_mean(peak: float, threshold: float) -> float:
     return (peak - threshold) / math.log(peak / threshold)
 
@@ -791,6 +955,143 @@ def check_global_thresholds(errors_at_05: object, best_global: object,
                  f"{table[k[0]] if k.size else 'no'} errors; expected a threshold of "
                  f"GLOBAL_THRESHOLDS with {table.min()} errors")
     print(f"best_global and errors_best_global: {n} amplitudes ok")
+
+
+def _ex5_score(labels: np.ndarray, centres: np.ndarray, match_distance: float) -> dict[str, int]:
+    from .matching import label_centroids, match_by_distance
+
+    m = match_by_distance(centres, label_centroids(labels), match_distance)
+    return {"found": int(m.n_matched), "missed": int(m.n_true - m.n_matched),
+            "false": int(m.n_found - m.n_matched)}
+
+
+def _ex5_background(smoothed: np.ndarray, window: int, percentile: float,
+                    factor: int = 4) -> np.ndarray:
+    """The reference local background: the percentile over ``window / factor`` blocks of
+    ``factor`` × ``factor`` block means, interpolated back to full size (a full-resolution
+    percentile filter of a 41 px window takes about a second per image; this, milliseconds)."""
+    rows, cols = smoothed.shape
+    blocks = smoothed.reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
+    small = ndimage.percentile_filter(blocks, percentile, size=round(window / factor) | 1)
+    return ndimage.zoom(small, factor, order=1, grid_mode=True, mode="nearest")
+
+
+def check_score(score: Callable, labels: np.ndarray, centres: np.ndarray,
+                match_distance: float) -> None:
+    """Exercise 5, task 1: ``score`` on three label images of one layout: ``labels`` itself,
+    ``labels`` with an extra region in a corner far from every cell (a false detection), and
+    an empty one (every cell missed). The expected scores are computed here."""
+    keys = ["found", "missed", "false"]
+    extra = np.array(labels, copy=True)
+    extra[0:6, 0:6] = labels.max() + 1
+    empty = np.zeros_like(labels)
+    first = _call("score", score, labels, centres)
+    expect_keys("score(...)", first, keys)
+    for name, lab, why in (
+            ("default image", labels, ""),
+            ("default image plus a region in the corner", extra,
+             "the extra region matches no cell: false"),
+            ("empty label image", empty, "no detection: every cell missed, none false")):
+        got = first if lab is labels else _call("score", score, lab, centres)
+        got = {k: got.get(k) for k in keys} if isinstance(got, Mapping) else got
+        expect_equal(name, got, _ex5_score(lab, centres, match_distance), why)
+
+
+def check_background_filters(bg_fast: object, bg_generic: object, smoothed: np.ndarray,
+                             window: int, percentile: float) -> None:
+    """Exercise 5, task 4a: the two backgrounds have the image's shape, the percentile filter
+    agrees with a reference computed here, and the two are identical."""
+    expect_equal("shape of background_percentile_filter(smoothed_hard)", np.shape(bg_fast),
+                 smoothed.shape, "one background value per pixel")
+    expect_equal("shape of background_generic(smoothed_hard)", np.shape(bg_generic),
+                 smoothed.shape)
+    want = ndimage.percentile_filter(smoothed, percentile, size=window)
+    expect_close("percentile_filter background, top-left pixel", np.asarray(bg_fast)[0, 0],
+                 float(want[0, 0]), atol=1e-4,
+                 why=f"the {percentile:g}th percentile of the {window} × {window} window, "
+                     "reflected at the edges")
+    where = _first_difference(np.asarray(bg_fast, dtype=float), want, atol=1e-4)
+    check("percentile_filter background at every pixel", where is None,
+          "" if where is None else f"first difference at pixel {where}")
+    check("generic_filter and percentile_filter give identical backgrounds",
+          np.array_equal(bg_generic, bg_fast),
+          "" if np.array_equal(bg_generic, bg_fast) else
+          f"largest difference {np.abs(np.asarray(bg_generic) - bg_fast).max():.1e}")
+
+
+def check_downsampled_background(background_downsampled: Callable, smoothed: np.ndarray,
+                                 bg_fast: np.ndarray, images_smoothed: Sequence[np.ndarray],
+                                 images: Sequence[tuple], margin: float, window: int,
+                                 percentile: float, match_distance: float) -> None:
+    """Exercise 5, task 4b: the downsampled background has the image's shape, stays within
+    0.03 a.u. of the percentile filter's on average, and finds on each image what a reference
+    percentile background finds (computed here)."""
+    from .segmentation import segment
+
+    bg_down = _call("background_downsampled", background_downsampled, smoothed)
+    expect_equal("shape of background_downsampled(smoothed_hard)", np.shape(bg_down),
+                 smoothed.shape, "back to full size: one background value per pixel")
+    expect_between("mean |downsampled - percentile_filter| on the A = 1.0 image",
+                   np.mean(np.abs(np.asarray(bg_down, dtype=float) - bg_fast)), 0.0, 0.03)
+    for k, (sm, (_, c)) in enumerate(zip(images_smoothed, images, strict=True)):
+        down = _call("background_downsampled", background_downsampled, sm)
+        got = _ex5_score(segment(sm - down, margin)[0], c, match_distance)
+        ref = _ex5_background(sm, window, percentile)
+        want = _ex5_score(segment(sm - ref, margin)[0], c, match_distance)
+        if got != want:
+            fail(f"A = 1.0, image {k}: cells found with the downsampled background: found "
+                 f"{_show(got)}, expected {_show(want)} (as with a percentile background)")
+    print(f"A = 1.0, {len(images)} images: cells found as with a percentile background ok")
+
+
+def check_local_threshold(errors_local: object, segment_local: Callable,
+                          sweep_smoothed: Mapping[float, list], sweep: Mapping[float, list],
+                          amplitudes: np.ndarray, margin: float, window: int,
+                          percentile: float, match_distance: float) -> None:
+    """Exercise 5, task 5: ``errors_local`` against the learner's own ``segment_local``, then
+    ``segment_local`` against a reference local threshold computed here (a percentile
+    background plus ``margin``), amplitude by amplitude.
+
+    Neither passing check prints an error count: the figure after the check shows them.
+    Last, ``segment_local`` on the flat default image against the same reference.
+    """
+    from .segmentation import segment
+
+    n = len(amplitudes)
+    el = as_numbers("errors_local", errors_local, n, "counts, one per amplitude")
+    n_images = len(next(iter(sweep.values())))
+    for i, a in enumerate(amplitudes):
+        own = ref = 0
+        for sm, (_, c) in zip(sweep_smoothed[a], sweep[a], strict=True):
+            labels = _label_image("segment_local(smoothed)",
+                                  _call("segment_local", segment_local, sm), sm.shape)
+            s = _ex5_score(labels, c, match_distance)
+            own += s["missed"] + s["false"]
+            bg = _ex5_background(sm, window, percentile)
+            r = _ex5_score(segment(sm - bg, margin)[0], c, match_distance)
+            ref += r["missed"] + r["false"]
+        if el[i] != own:
+            fail(f"errors_local at A = {a:.1f}: found {el[i]:g}, but segment_local makes {own} "
+                 f"errors (missed cells plus false detections, summed over the {n_images} "
+                 "images)")
+        if own > ref:
+            fail(f"errors of the local threshold at A = {a:.1f}: segment_local makes {own} "
+                 f"errors in the {n_images} images, a local threshold of background plus "
+                 f"margin {ref} (subtract background_downsampled(smoothed), segment the "
+                 "difference at MARGIN)")
+    print(f"errors of the local threshold, {n} amplitudes × {n_images} images: ok")
+    from .filters import smooth
+    from .image_model import make_image
+
+    image, centres = make_image()
+    sm = smooth(image)
+    labels = _label_image("segment_local(smoothed)", _call("segment_local", segment_local, sm),
+                          sm.shape)
+    bg = _ex5_background(sm, window, percentile)
+    expect_equal("segment_local on the flat default image",
+                 _ex5_score(labels, centres, match_distance),
+                 _ex5_score(segment(sm - bg, margin)[0], centres, match_distance),
+                 "as a percentile background plus MARGIN")
 
 
 # ----------------------------------------------------------- exercise 6, improve nuclei

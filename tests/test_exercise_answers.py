@@ -338,6 +338,10 @@ answers(
         labels, n = segment(smoothed, threshold, min_size)
         return labels, ndimage.mean(smoothed, labels, index=np.arange(n + 1))
         '''}, message="Task 4a, .*toy_means: expected 2 means, one per label .*; found 3"),
+    Answer("sums-instead-of-means", "wrong", {_SEGMENT_WITH_MEANS: '''
+        labels, n = segment(smoothed, threshold, min_size)
+        return labels, ndimage.sum(smoothed, labels, index=np.arange(1, n + 1))
+        '''}, message="Task 4a, mean of label 1: found 7.2, expected 0.8"),
     Answer("region-mean-is-the-average-of-peak-and-threshold", "wrong", {_REGION_MEAN: '''
         def expected_region_mean(peak, threshold):
             return (peak + threshold) / 2
@@ -590,6 +594,14 @@ answers(
     Answer("no-background-subtracted", "wrong", {_LOCAL: """
         return segment(smoothed, MARGIN, MIN_CELL_SIZE)[0]
         """}, message="Task 5, .*errors of the local threshold"),
+    Answer("errors-local-from-the-global-threshold", "wrong", {_ERRORS_LOCAL: """
+        errors_local = np.zeros(len(AMPLITUDES), dtype=int)
+        for k, a in enumerate(AMPLITUDES):
+            for sm, (_, c) in zip(sweep_smoothed[a], sweep[a]):
+                s = score(segment(sm, THRESHOLD)[0], c)
+                errors_local[k] += s["missed"] + s["false"]
+        """}, message="Task 5, errors_local at A = 0.4: found [1-9][0-9]*, but segment_local "
+                      "makes 0 errors"),
     Answer("window-of-9-blocks", "alternative", {_DOWN: _downsampled("9", _ZOOM)}),
     Answer("zoom-without-grid-mode", "alternative",
            {_DOWN: _downsampled("11", "ndimage.zoom(small, factor, order=1)")}),

@@ -13,7 +13,12 @@ from cellseg_teach.exercise_checks import (
     as_numbers,
     check,
     check_find_markers,
+    check_midpoint,
+    check_score,
     check_score_changes,
+    check_segment_with_means,
+    check_smoothed_peak,
+    check_smoothed_peaks,
     check_threshold_choice,
     expect_between,
     expect_close,
@@ -170,10 +175,13 @@ def test_images_better_is_checked_where_some_image_got_worse(count, found, blind
 # Expected values that the checks used to spell out in the exercises' check cells: each gives
 # away an answer (of the task checked, or of a later question).
 GIVEN_AWAY = {
+    "01_do_the_maths": ["theory.", "TOL", "atol"],
     "02_watershed": ['"plain": 21', '"distance": 15', '"intensity": 6'],
-    "03_dim_cells": ["0.29", "ln 2", "159 / 160", "9.65", "0.4312"],
+    "03_dim_cells": ["0.29", "ln 2", "159 / 160", "9.65", "0.4312", "0.9,", "0.36", "36/40",
+                     "1 / 3"],
     "04_noise_sweep": ["0.65", "0.88", "(7, 2, 1)"],
-    "05_adaptive_threshold": ["[0, 12, 51, 62, 68]", "[0, 0, 0, 3, 16]", "(0.42, 0.80)"],
+    "05_adaptive_threshold": ["[0, 12, 51, 62, 68]", "[0, 0, 0, 3, 16]", "(0.42, 0.80)",
+                              '"found": 8', "0.0751", "np.zeros(", "0.0,"],
     "06_improve_nuclei": ["error_categories(s.labels", "improved[\"f1\"] - baseline[\"f1\"]",
                           "f1_per_image\"] > baseline"],
 }
@@ -199,3 +207,87 @@ def test_every_check_cell_names_its_task():
                 tasks = re.findall(r"\b(\d+[a-z]?)\b", header)
                 named = re.findall(r'checking\("task (\d+[a-z]?)"\)', body)
                 assert named and set(named) <= set(tasks), f"{path.name}: {header}"
+
+
+def _check_outputs_saying_expected(nb) -> list[str]:
+    """The first lines of the check cells whose printed output says "expected"."""
+    return [c.source.splitlines()[0] for c in nb.cells
+            if c.cell_type == "code" and c.source.startswith("# Check")
+            and re.search(r"\bexpected\b", "".join(o.get("text", "") for o in c.outputs))]
+
+
+def test_passing_check_cells_print_no_expected_value():
+    """In the executed solutions every check passes, and a passing check prints the learner's
+    values only: no check cell's output says what was expected."""
+    leaky = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "# Check task 1", outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text="x: 0.9 ok (expected 0.9)\n")])])
+    assert _check_outputs_saying_expected(leaky) == ["# Check task 1"]  # the test can fail
+    for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        assert not _check_outputs_saying_expected(nbformat.read(path, 4)), path.name
+
+
+# ------------------------------------- the checks of exercises 1, 3 and 5 compute what they expect
+
+
+def test_exercise_1_checks_compute_the_formula_and_print_only_the_answer(capsys):
+    check_smoothed_peak(0.9, 0.8993, 1.0, 6.0, 2.0)
+    check_midpoint(0.27, 0.2707, 24.0, 1.0, 6.0)  # within two decimals of 2 exp(-2) = 0.2707
+    out = capsys.readouterr().out
+    assert "0.27 ok" in out and "0.2707" not in out and "expected" not in out
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: check_smoothed_peak(1.0, 1.0, 1.0, 6.0, 2.0),
+     r"peak_by_hand against theory.smoothed_peak: found 1, expected 0.9 ± 0.005"),
+    (lambda: check_smoothed_peak(0.9, 1.0, 1.0, 6.0, 2.0),
+     "peak_by_hand against the simulation: found 0.9, expected 1"),
+    (lambda: check_midpoint(2 * np.exp(-2.25), 0.2107, 24.0, 1.0, 6.0),
+     "midpoint_by_hand against theory.midpoint_intensity: found 0.2108, expected 0.2707"),
+])
+def test_exercise_1_wrong_answers_are_rejected_with_the_formula_value(call, message):
+    with pytest.raises(CheckFailed, match=message):
+        call()
+
+
+def test_exercise_3_wrong_peaks_and_means_are_rejected(capsys):
+    check_smoothed_peaks(0.9, 0.36, 1.0, 0.4)
+    assert "0.36 ok" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=r"dim_peak: found 0.4, expected 0.36"):
+        check_smoothed_peaks(0.9, 0.4, 1.0, 0.4)
+
+    def with_means(smoothed, threshold, min_size, means=ndimage.mean):
+        labels = ndimage.label(smoothed > threshold)[0]
+        return labels, np.asarray(means(smoothed, labels, np.arange(1, labels.max() + 1)))
+
+    def segment(smoothed, threshold, min_size):
+        return ndimage.label(smoothed > threshold)[0], None
+
+    check_segment_with_means(with_means, segment)
+    out = capsys.readouterr().out
+    assert "mean of label 2: 0.3333 ok" in out and "expected" not in out
+    with pytest.raises(CheckFailed, match=r"mean of label 1: found 7.2, expected 0.8"):
+        check_segment_with_means(lambda s, t, m: with_means(s, t, m, ndimage.sum), segment)
+    with pytest.raises(CheckFailed, match="expected a tuple"):
+        check_segment_with_means(lambda s, t, m: with_means(s, t, m)[1], segment)
+
+
+def test_exercise_5_wrong_score_is_rejected_where_a_region_matches_no_cell(capsys):
+    from cellseg_teach.matching import label_centroids, match_by_distance
+
+    labels = np.zeros((40, 40), dtype=int)
+    labels[10:14, 10:14], labels[25:29, 25:29] = 1, 2
+    centres = np.array([[11.5, 11.5], [26.5, 26.5], [30.0, 5.0]])  # one cell has no region
+
+    def score(labels, centres, false=lambda m: m.n_found - m.n_matched):
+        m = match_by_distance(centres, label_centroids(labels), 6.0)
+        return {"found": m.n_matched, "missed": m.n_true - m.n_matched, "false": false(m)}
+
+    check_score(score, labels, centres, 6.0)
+    out = capsys.readouterr().out
+    assert "expected" not in out and "{found: 2, missed: 1, false: 0} ok" in out
+    message = (r"default image: found \{found: 2, missed: 1, false: 1\}, "
+               r"expected \{found: 2, missed: 1, false: 0\}")
+    with pytest.raises(CheckFailed, match=message):
+        check_score(lambda lab, c: score(lab, c, lambda m: m.n_true - m.n_matched), labels,
+                    centres, 6.0)
