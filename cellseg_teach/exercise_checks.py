@@ -320,13 +320,13 @@ def _against(name: str, found: object, simulated: float, theory_value: float, at
     expect_close(f"{name} against {formula}", found, theory_value, atol=atol_theory)
 
 
-def check_smoothed_peak(peak_by_hand: object, peak_sim: float, brightness: float, sigma: float,
+def check_smoothed_peak(peak_by_hand: object, peak_sim: float, brightness: float, cell_sigma: float,
                         smooth_sigma: float) -> None:
     """Exercise 1, task 1: the smoothed peak (a.u.), asked to two decimals (±0.005)."""
     from .theory import smoothed_peak
 
     _against("peak_by_hand", peak_by_hand, peak_sim,
-             smoothed_peak(brightness, sigma, smooth_sigma), 0.005, 0.005,
+             smoothed_peak(brightness, cell_sigma, smooth_sigma), 0.005, 0.005,
              "theory.smoothed_peak")
 
 
@@ -389,7 +389,7 @@ def check_exceedance(fraction_zero_mean_model: object, fraction_clipped: object,
 
 
 def check_cell_area(radius_by_hand: object, area_by_hand: object, radius_sim: float,
-                    area_sim: float, threshold: float, brightness: float, sigma: float,
+                    area_sim: float, threshold: float, brightness: float, cell_sigma: float,
                     smooth_sigma: float) -> None:
     """Exercise 1, task 4: radius (px, ±0.05) and area (px², ±3) of a smoothed cell at the
     threshold. A disc on a pixel grid: the count moves by a few pixels with the centre's
@@ -397,32 +397,32 @@ def check_cell_area(radius_by_hand: object, area_by_hand: object, radius_sim: fl
     from .theory import expected_cell_area, threshold_radius
 
     expect_close("radius_by_hand against theory", radius_by_hand,
-                 threshold_radius(threshold, brightness, sigma, smooth_sigma), atol=0.05)
+                 threshold_radius(threshold, brightness, cell_sigma, smooth_sigma), atol=0.05)
     expect_close("radius_by_hand against the simulation", radius_by_hand, radius_sim, atol=0.05)
     expect_close("area_by_hand against theory", area_by_hand,
-                 expected_cell_area(threshold, brightness, sigma, smooth_sigma), atol=3.0)
+                 expected_cell_area(threshold, brightness, cell_sigma, smooth_sigma), atol=3.0)
     expect_close("area_by_hand against the simulation", area_by_hand, area_sim, atol=3.0)
 
 
 def check_midpoint(midpoint_by_hand: object, midpoint_sim: float, distance: float,
-                   brightness: float, sigma: float) -> None:
+                   brightness: float, cell_sigma: float) -> None:
     """Exercise 1, task 5: the midpoint intensity (a.u.) of two unsmoothed cells, two
     decimals (±0.005)."""
     from .theory import midpoint_intensity
 
     _against("midpoint_by_hand", midpoint_by_hand, midpoint_sim,
-             midpoint_intensity(distance, brightness, sigma), 0.005, 0.005,
+             midpoint_intensity(distance, brightness, cell_sigma), 0.005, 0.005,
              "theory.midpoint_intensity")
 
 
 def check_min_separation(separation_by_hand: object, separation_sim: float, threshold: float,
-                         brightness: float, sigma: float) -> None:
+                         brightness: float, cell_sigma: float) -> None:
     """Exercise 1, task 6: the smallest separation (px) of two unsmoothed cells that stay
     apart at the threshold; the simulation steps in 0.01 px (±0.02)."""
     from .theory import min_separation
 
     _against("separation_by_hand", separation_by_hand, separation_sim,
-             min_separation(threshold, brightness, sigma), 0.02, 0.02, "theory.min_separation",
+             min_separation(threshold, brightness, cell_sigma), 0.02, 0.02, "theory.min_separation",
              why="two unsmoothed cells")
 
 
