@@ -186,18 +186,25 @@ def as_shape(
     return rows, cols
 
 
+def as_float_array(value: object, name: str, what: str = "an array of numbers") -> np.ndarray:
+    """``value`` as a float array; strings, None and non-numbers raise a TypeError naming
+    ``name`` and saying ``what`` was expected. Shape and finiteness are the caller's to check.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be {what}: {exc}") from None
+
+
 def as_centres(centres: object, name: str = "centres", *, allow_nan: bool = False) -> np.ndarray:
     """Float ``(n, 2)`` array of ``(x, y)`` pairs (pixels); an empty input gives ``(0, 2)``.
 
     ``allow_nan`` admits NaN rows (a label with no pixels has no centroid) but never
     infinities.
     """
-    if isinstance(centres, (str, bytes)) or centres is None:
-        raise TypeError(f"{name} must be an (n, 2) array of (x, y) pairs, got {centres!r}")
-    try:
-        arr = np.asarray(centres, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an (n, 2) array of numbers: {exc}") from None
+    arr = as_float_array(centres, name, "an (n, 2) array of (x, y) pairs")
     if arr.size == 0:
         return arr.reshape(0, 2)
     if arr.ndim != 2 or arr.shape[1] != 2:

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy import special
 
-from ._checks import as_positive, as_real, at_most
+from ._checks import as_float_array, as_positive, as_real, at_most
 from .parameters import CELL_BRIGHTNESS, CELL_SIGMA, NOISE_SCALE, SMOOTH_SIGMA, THRESHOLD
 
 __all__ = [
@@ -230,12 +230,7 @@ def midpoint_intensity(
     >>> round(midpoint_intensity(24, 1.0, 6), 3)
     0.271
     """
-    if isinstance(distance, (str, bytes)) or distance is None:
-        raise TypeError(f"distance must be a number or an array of numbers, got {distance!r}")
-    try:
-        d = np.asarray(distance, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"distance must be a number or an array of numbers: {exc}") from None
+    d = as_float_array(distance, "distance", "a number or an array of numbers")
     if not np.isfinite(d).all() or (d < 0).any():
         raise ValueError("distance must be finite and >= 0")
     peak = smoothed_peak(brightness, cell_sigma, smooth_sigma)

@@ -105,12 +105,8 @@ def timelapse_threshold(
     """
     if method not in ("otsu+tiles", "otsu", "tiles"):
         raise ValueError(f"method must be 'otsu+tiles', 'otsu' or 'tiles', got {method!r}")
-    stack = np.asarray(frames) if not isinstance(frames, (str, bytes)) else frames
-    if not isinstance(stack, np.ndarray) or stack.ndim != 3:
-        shape = getattr(stack, "shape", None)
-        raise ValueError(f"frames must be a (frames, rows, columns) stack, got shape {shape}")
-    pooled = as_image(stack.reshape(-1, stack.shape[-1]) if stack.size else stack[0], "frames")
-    otsu = otsu_threshold(pooled) if method != "tiles" else -np.inf
+    stack = as_image(frames, "frames", ndim=3)  # (frames, rows, columns)
+    otsu = otsu_threshold(stack.reshape(-1, stack.shape[-1])) if method != "tiles" else -np.inf
     tiles = (
         max(max_of_tiles_threshold(f, coarseness=coarseness, offset=offset) for f in stack)
         if method != "otsu"

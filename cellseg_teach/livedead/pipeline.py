@@ -299,7 +299,6 @@ def segment_frame(
     >>> res.classes.shape, res.classes.dtype.name
     ((128, 128), 'uint8')
     """
-    _params(params)
     bf = _grey(brightfield, "brightfield")
     p = _params(params, bf.shape)
     chans = {"hoechst": _grey(hoechst, "hoechst"), "draq7": _grey(draq7, "draq7")}
@@ -381,7 +380,6 @@ def run_timelapse(
     ((2, 96, 96), 2)
     """
     draq7_threshold = params.pop("draq7_threshold", "pooled")
-    _params(params)
     stacks = {}
     for name, arr in (("brightfield", brightfield), ("hoechst", hoechst), ("draq7", draq7)):
         a = np.asarray(arr)
@@ -394,8 +392,8 @@ def run_timelapse(
         stacks[name] = a
     T = stacks["brightfield"].shape[0]
     shape = stacks["brightfield"].shape[1:]
-    if 0 not in shape:
-        _params(params, shape)  # every parameter checked under its own name, before any work
+    # every parameter checked under its own name (sizes against the frame), before any work
+    _params(params, shape if 0 not in shape else None)
     if isinstance(draq7_threshold, str):
         if draq7_threshold != "pooled":
             raise ValueError(
