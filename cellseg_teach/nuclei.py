@@ -390,7 +390,7 @@ def _background_surface(img: np.ndarray, diameter: float) -> np.ndarray:
     between the tile centres (two small matrix products) gives one value per pixel.
     """
     half = _half(img) if min(img.shape) >= 2 else img.astype(np.float64)
-    tile = max(int(round(2 * diameter)), 8)  # 4 diameters, in half-size pixels
+    tile = max(round(2 * diameter), 8)  # 4 diameters, in half-size pixels
     ny, nx = max(half.shape[0] // tile, 1), max(half.shape[1] // tile, 1)
     if ny * nx == 1:
         return np.full(img.shape, np.percentile(half, 20))
