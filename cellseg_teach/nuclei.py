@@ -28,7 +28,8 @@ nucleus diameter:
    is returned.
 4. **Fill holes** (:func:`fill_holes`): a nucleus with a dim interior is still one
    region.
-5. **Markers**: maxima of the distance transform, smoothed with a Gaussian of
+5. **Markers**: maxima of the distance to the background (an octagonal distance, a
+   fast stand-in for the Euclidean one), smoothed with a Gaussian of
    ``diameter / 8`` and at least ``diameter / 4`` apart, one per nucleus (a maximum
    filter compares each pixel with its neighbourhood, no loop).
 6. **Watershed**: each clump is flooded from its markers on the inverted smoothed
@@ -123,9 +124,9 @@ class DiameterEstimate(NamedTuple):
 
 
 def _half(arr: np.ndarray) -> np.ndarray:
-    """Mean of each 2×2 block (float64; an odd last row or column is dropped)."""
+    """Mean of each 2×2 block (float32; an odd last row or column is dropped)."""
     h, w = arr.shape[0] // 2 * 2, arr.shape[1] // 2 * 2
-    a = arr[:h, :w].astype(np.float64)
+    a = arr[:h, :w].astype(np.float32)  # single precision: plenty for a blur, and faster
     return (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2]) / 4
 
 
@@ -156,6 +157,20 @@ def _dog_stack(half: np.ndarray) -> list[tuple[np.ndarray, int, float]]:
     return out
 
 
+def _max3(arr: np.ndarray) -> np.ndarray:
+    """Maximum over each pixel's 3×3 neighbourhood (edges: the pixels that exist).
+
+    Four element-wise maxima of shifted views; for a 3×3 window this is several times
+    faster than a general maximum filter."""
+    rows = arr.copy()
+    np.maximum(rows[1:], arr[:-1], out=rows[1:])
+    np.maximum(rows[:-1], arr[1:], out=rows[:-1])
+    out = rows.copy()
+    np.maximum(out[:, 1:], rows[:, :-1], out=out[:, 1:])
+    np.maximum(out[:, :-1], rows[:, 1:], out=out[:, :-1])
+    return out
+
+
 def _at(arr: np.ndarray, factor: int, y: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Values of an octave's array at full-image coordinates (nearest pixel)."""
     i = np.clip(np.rint((y + 0.5) / factor - 0.5).astype(np.intp), 0, arr.shape[0] - 1)
@@ -163,20 +178,20 @@ def _at(arr: np.ndarray, factor: int, y: np.ndarray, x: np.ndarray) -> np.ndarra
     return arr[i, j]
 
 
-def _estimate(img: np.ndarray) -> DiameterEstimate:
-    """estimate_diameter on a checked image."""
+def _estimate(img: np.ndarray, half: np.ndarray | None = None) -> DiameterEstimate:
+    """estimate_diameter on a checked image (``half``: its 2×2 block means, if made)."""
     empty = np.zeros(0)
     if min(img.shape) < 24:
         return DiameterEstimate(math.nan, 0.0, empty, empty)
-    half = _half(img)
+    half = _half(img) if half is None else half
     # Saturated objects and bright debris would dominate the weights: cap the image at
     # its 99th percentile, which lies inside the nuclei when they cover > 1 % of it.
-    lo, hi = np.percentile(half, [50, 99])
+    lo, hi = np.percentile(half[::2, ::2], [50, 99])  # every other pixel is plenty
     half = np.minimum(half, hi) - lo
     stack = _dog_stack(half)
     if len(stack) < 3:
         return DiameterEstimate(math.nan, 0.0, empty, empty)
-    peaks_max = [ndimage.maximum_filter(r, 3) for r, _, _ in stack]
+    peaks_max = [_max3(r) for r, _, _ in stack]
     log_s = np.log([s for _, _, s in stack])
     found_s, found_w = [], []
     # a blob is a maximum in space (3×3) and in scale (above both neighbouring scales)
@@ -381,38 +396,58 @@ def _derived(value: float | None, default: float, name: str, *, allow_zero: bool
     return default if value is None else as_positive(value, name, allow_zero=allow_zero)
 
 
-def _background_surface(img: np.ndarray, diameter: float) -> np.ndarray:
-    """A smooth background: a low percentile of tiles 4 diameters wide, interpolated.
+def _background_surface(
+    half: np.ndarray, shape: tuple[int, int], diameter: float
+) -> np.ndarray | None:
+    """A smooth background surface (full size), or None if the background is even.
 
-    In each tile the 20th percentile of the (halved) image is background as long as
-    nuclei cover less than about 80 % of the tile; a 3×3 median over the tiles replaces a
-    tile that a clump covers entirely by its neighbours' level. Bilinear interpolation
-    between the tile centres (two small matrix products) gives one value per pixel.
+    The image at a quarter of its size is cut into tiles four diameters wide; in each
+    tile the 20th percentile is background as long as nuclei cover less than about 80 %
+    of it, and a 3×3 median over the tiles replaces a tile that a clump covers entirely
+    by its neighbours' level. If the tiles' levels differ by less than a tenth of the
+    image's contrast (99th percentile − median), the background counts as even and
+    None is returned (nothing to subtract). Otherwise the levels are interpolated
+    bilinearly between the tile centres, one value per pixel.
     """
-    half = _half(img) if min(img.shape) >= 2 else img.astype(np.float64)
-    tile = max(round(2 * diameter), 8)  # 4 diameters, in half-size pixels
-    ny, nx = max(half.shape[0] // tile, 1), max(half.shape[1] // tile, 1)
-    if ny * nx == 1:
-        return np.full(img.shape, np.percentile(half, 20))
-    # tiles of (almost) equal size covering the whole image
-    ry = np.linspace(0, half.shape[0], ny + 1).astype(int)
-    rx = np.linspace(0, half.shape[1], nx + 1).astype(int)
-    grid = np.array(
-        [[np.percentile(half[ry[a] : ry[a + 1], rx[b] : rx[b + 1]], 20) for b in range(nx)]
-         for a in range(ny)]
-    )  # a few dozen tiles, not pixels
+    quarter = _half(half) if min(half.shape) >= 2 else half
+    tile = max(round(diameter), 4)  # 4 diameters, in quarter-size pixels
+    ny, nx = quarter.shape[0] // tile, quarter.shape[1] // tile
+    if ny * nx < 2:
+        return None
+    tiles = quarter[: ny * tile, : nx * tile].reshape(ny, tile, nx, tile).swapaxes(1, 2)
+    grid = np.percentile(tiles.reshape(ny, nx, -1), 20, axis=-1)
     grid = ndimage.median_filter(grid, size=3, mode="nearest")
-    cy = ((ry[:-1] + ry[1:]) / 2) * img.shape[0] / half.shape[0]
-    cx = ((rx[:-1] + rx[1:]) / 2) * img.shape[1] / half.shape[1]
-    wy = _interp_matrix(np.arange(img.shape[0]) + 0.5, cy)
-    wx = _interp_matrix(np.arange(img.shape[1]) + 0.5, cx)
-    return wy @ grid @ wx.T
+    middle, top = np.percentile(quarter, [50, 99])
+    if np.ptp(grid) <= 0.1 * (top - middle):
+        return None
+    scale = (shape[0] / quarter.shape[0], shape[1] / quarter.shape[1])
+    cy = (np.arange(ny) + 0.5) * tile * scale[0]
+    cx = (np.arange(nx) + 0.5) * tile * scale[1]
+    wy = _interp_matrix(np.arange(shape[0]) + 0.5, cy)
+    wx = _interp_matrix(np.arange(shape[1]) + 0.5, cx)
+    return np.einsum("ib,jb->ij", wy @ grid, wx)  # einsum: no BLAS threads to start
 
 
 def _interp_matrix(at: np.ndarray, knots: np.ndarray) -> np.ndarray:
     """Matrix of linear-interpolation weights (constant beyond the end knots)."""
     eye = np.eye(knots.size)
     return np.stack([np.interp(at, knots, eye[k]) for k in range(knots.size)], axis=1)
+
+
+def _distance(mask: np.ndarray) -> np.ndarray:
+    """Octagonal distance to the background: the mean of the city-block and chessboard
+    chamfer distances (float32).
+
+    Along the axes it equals the Euclidean distance and along a diagonal it is 1.21×
+    it instead of 1.41× (city block) or 1× (chessboard); after the Gaussian smoothing
+    of step 5 its maxima and necks are where the Euclidean map has them. Two chamfer
+    passes cost about a quarter of :func:`scipy.ndimage.distance_transform_edt`, which
+    pays for the diameter estimate (``benchmarks/bench_nuclei.py``). On the shipped
+    images F1 at IoU 0.5 is within 0.005 of the Euclidean map's.
+    """
+    city = ndimage.distance_transform_cdt(mask, metric="taxicab")
+    chess = ndimage.distance_transform_cdt(mask, metric="chessboard")
+    return (city + chess).astype(np.float32) / 2
 
 
 def _lower_noise(values: np.ndarray, background: float) -> float:
@@ -447,7 +482,7 @@ def segment_nuclei(
     *,
     diameter: float | None = None,
     smoothing: float = 0.0,
-    threshold_scale: float = 0.8,
+    threshold_scale: float = 0.7,
     min_snr: float = 5.0,
     marker_sigma: float | None = None,
     min_distance: float | None = None,
@@ -531,8 +566,9 @@ def segment_nuclei(
             f"image is constant (every pixel is {img.flat[0]}): there is no contrast to segment"
         )
     # 0: the scale. Every size below follows from the diameter.
+    half = _half(img) if min(img.shape) >= 2 else img.astype(np.float32)
     if diameter is None:
-        found = _estimate(img).diameter
+        found = _estimate(img, half).diameter
         diameter = found if math.isfinite(found) else NUCLEUS_DIAMETER
     marker_sigma = _derived(marker_sigma, diameter / 8, "marker_sigma", allow_zero=True)
     min_distance = _derived(min_distance, diameter / 4, "min_distance", allow_zero=False)
@@ -541,20 +577,28 @@ def segment_nuclei(
     sm = ndimage.gaussian_filter(img.astype(np.float64), smoothing) if smoothing > 0 else img
     # 1: uneven background (vignetting, out-of-focus haze): subtract a smooth surface,
     # rounded so that integer images keep one histogram bin per value
-    flat = sm - np.rint(_background_surface(sm, diameter)).astype(
-        np.int64 if np.issubdtype(sm.dtype, np.integer) else np.float64
-    )
+    surface = _background_surface(half, img.shape, diameter)
+    if surface is None:
+        flat = sm
+    elif np.issubdtype(sm.dtype, np.integer):
+        flat = sm.astype(np.int64) - np.rint(surface).astype(np.int64)
+    else:
+        flat = sm - np.rint(surface)
     # 2: saturated objects and bright debris must not set the threshold. Otsu's level
     # weighs every pixel by its squared distance from the class mean, so a few hundred
     # pixels at the top of the range pull it above the nuclei. A first look (every
     # other pixel) finds the typical nucleus: the median of the pixels more than 5
     # noise sd above the median pixel; everything brighter than twice its height counts
     # as that bright when Otsu's level is computed.
-    cap = _bright_cap(flat[::2, ::2])
+    sample = flat[::2, ::2]
+    cap = _bright_cap(sample)
+    if cap is not None and np.issubdtype(flat.dtype, np.integer):
+        cap = math.floor(cap)  # keep the integer dtype: one histogram bin per value
     level = otsu_threshold(np.minimum(flat, cap) if cap is not None else flat)
-    # 3: background and noise of the background class; the noise from the lower side
-    # only, which dim nuclei below Otsu's level do not widen
-    values = flat[flat <= level]
+    # 3: background and noise of the background class (every other pixel is plenty);
+    # the noise from the lower side only, which dim nuclei below Otsu's level do not
+    # widen
+    values = sample[sample <= level]
     background = float(np.median(values))
     noise = _lower_noise(values, background)
     if noise == 0:
@@ -564,9 +608,9 @@ def segment_nuclei(
     # 4: the mask, holes filled
     mask = fill_holes(flat > background + threshold_scale * (level - background))
     # 5: markers, the maxima of the smoothed distance map at least min_distance apart
-    dist = ndimage.distance_transform_edt(mask)
+    dist = _distance(mask)
     if marker_sigma > 0:
-        dist = ndimage.gaussian_filter(dist, marker_sigma)
+        dist = ndimage.gaussian_filter(dist, marker_sigma, truncate=3.0)
     size = 2 * max(round(min_distance), 1) + 1
     peaks = mask & (dist == ndimage.maximum_filter(dist, size=size))
     markers, n = ndimage.label(peaks)  # a flat-topped maximum is one marker
