@@ -28,12 +28,15 @@ nucleus diameter:
    is returned.
 4. **Fill holes** (:func:`fill_holes`): a nucleus with a dim interior is still one
    region.
-5. **Markers**: maxima of the distance to the background (an octagonal distance, a
-   fast stand-in for the Euclidean one), smoothed with a Gaussian of
-   ``diameter / 8`` and at least ``diameter / 4`` apart, one per nucleus (a maximum
-   filter compares each pixel with its neighbourhood, no loop).
-6. **Watershed**: each clump is flooded from its markers on the inverted smoothed
-   distance map, so that it is cut along its necks.
+5. **Markers**: maxima of a landscape, the distance to the background (an octagonal
+   distance, a fast stand-in for the Euclidean one) times the brightness (in units of
+   Otsu's height above the background, at most 3), smoothed with a Gaussian of
+   ``diameter / 8``; at least ``diameter / 4`` apart, one per nucleus (a maximum filter
+   compares each pixel with its neighbourhood, no loop). Between two touching nuclei
+   both the width and the intensity dip, so the product has a deeper saddle than the
+   distance alone; on the shipped images it merges fewer pairs.
+6. **Watershed**: each clump is flooded from its markers on the inverted landscape,
+   so that it is cut along its necks.
 7. **Size filter**: objects smaller than ``(diameter / 4)²`` pixels are dropped. Objects
    touching the image border are kept (the expert labels keep them too).
 
@@ -482,7 +485,7 @@ def segment_nuclei(
     *,
     diameter: float | None = None,
     smoothing: float = 0.0,
-    threshold_scale: float = 0.7,
+    threshold_scale: float = 0.8,
     min_snr: float = 5.0,
     marker_sigma: float | None = None,
     min_distance: float | None = None,
@@ -607,14 +610,19 @@ def segment_nuclei(
         return np.zeros(img.shape, dtype=np.int32)
     # 4: the mask, holes filled
     mask = fill_holes(flat > background + threshold_scale * (level - background))
-    # 5: markers, the maxima of the smoothed distance map at least min_distance apart
+    # 5: markers, the maxima of the smoothed landscape at least min_distance apart: the
+    # distance to the background
+    # weighted by brightness (in units of Otsu's height, at most 3): between two
+    # touching nuclei the intensity dips as well as the width, so the saddle deepens
     dist = _distance(mask)
+    height = level - background
+    dist *= np.clip((flat - background).astype(np.float32) / np.float32(height), 0, 3)
     if marker_sigma > 0:
         dist = ndimage.gaussian_filter(dist, marker_sigma, truncate=3.0)
     size = 2 * max(round(min_distance), 1) + 1
     peaks = mask & (dist == ndimage.maximum_filter(dist, size=size))
     markers, n = ndimage.label(peaks)  # a flat-topped maximum is one marker
-    # 6: watershed of the inverted distance map, from the markers, inside the mask
+    # 6: watershed of the inverted landscape, from the markers, inside the mask
     try:
         from skimage.segmentation import watershed  # the tool after the course (see above)
     except ImportError as err:  # scikit-image is in the "course" extra, not the core
