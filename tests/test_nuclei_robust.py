@@ -96,14 +96,15 @@ def test_estimate_diameter_bad_input(image, err, word):
         estimate_diameter(image)
 
 
-def test_segment_without_diameter_at_half_scale(samples):
-    """At 0.5× the default diameter of the past (28 px) is twice too large and merges
-    nuclei; the estimate keeps the F1 of 1×."""
+@pytest.mark.parametrize("zoom", [0.4, 1.5])
+def test_segment_without_diameter_at_other_scales(samples, zoom):
+    """At 0.4× the default diameter of the past (28 px) is 2.5 times too large and
+    merges nuclei, at 1.5× it is too small and splits them; the estimate keeps F1 high."""
     s = samples[0]
-    img, lab = _rescale(s.image, s.labels, 0.5)
+    img, lab = _rescale(s.image, s.labels, zoom)
     f1 = detection_scores(lab, segment_nuclei(img), iou_threshold=0.5)["f1"]
     f1_fixed = detection_scores(lab, segment_nuclei(img, diameter=28), iou_threshold=0.5)["f1"]
-    assert f1 > 0.9 and f1 > f1_fixed + 0.02
+    assert f1 > 0.92 and f1 > f1_fixed + 0.03
 
 
 # ----------------------------------------------------------------- real-image artefacts
