@@ -446,7 +446,8 @@ def _distance(mask: np.ndarray) -> np.ndarray:
     of step 5 its maxima and necks are where the Euclidean map has them. Two chamfer
     passes cost about a quarter of :func:`scipy.ndimage.distance_transform_edt`, which
     pays for the diameter estimate (``benchmarks/bench_nuclei.py``). On the shipped
-    images F1 at IoU 0.5 is within 0.005 of the Euclidean map's.
+    images, unweighted, F1 at IoU 0.5 was within 0.005 of the Euclidean map's (0.922
+    against 0.926 at 0.5×, 0.932 against 0.934 at 1×).
     """
     city = ndimage.distance_transform_cdt(mask, metric="taxicab")
     chess = ndimage.distance_transform_cdt(mask, metric="chessboard")
@@ -564,6 +565,8 @@ def segment_nuclei(
             as_positive(value, name, allow_zero=name != "min_distance")
 
     img = whole_numbers(as_image(image))  # the same values give the same result in any dtype
+    if np.issubdtype(img.dtype, np.integer) and int(img.max()) > 2**53:
+        raise ValueError(f"image values must be below 2**53 (a camera's range), got {img.max()}")
     if img.min() == img.max():
         raise ValueError(
             f"image is constant (every pixel is {img.flat[0]}): there is no contrast to segment"
