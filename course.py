@@ -14,6 +14,16 @@
                                               download every locked wheel into DIR, for a
                                               room without internet (all platforms, or
                                               only this machine's)
+    python3 course.py progress                which tasks of your exercises in my_work/
+                                              pass (each notebook runs in a fresh kernel;
+                                              your files are not changed)
+    python3 course.py grade DIR [--out OUT]   (instructors) run every learner's notebook,
+                                              DIR/LEARNER/NN_name.ipynb, in a temporary
+                                              copy with time and memory limits; write
+                                              OUT/grades.csv, report.html, feedback/
+    python3 course.py nbgrader DIR [--check]  (instructors) write the exercises as an
+                                              nbgrader course source in DIR; --check also
+                                              runs nbgrader on it (in .venv-grading)
     python3 course.py lock [--upgrade]        (maintainers) remake the lock files in
                                               requirements/ from pyproject.toml and
                                               requirements/*.in; --upgrade moves every
@@ -67,6 +77,10 @@ COURSE_LOCK = REQUIREMENTS / "course.txt"
 """Every package of the course, pinned with hashes, for Python 3.10-3.13 on every platform."""
 SITE_LOCK = REQUIREMENTS / "site.txt"
 """The same for the website builder, which has an environment of its own."""
+GRADING_VENV = ROOT / ".venv-grading"
+GRADING_LOCK = REQUIREMENTS / "grading.txt"
+"""nbgrader, for instructors (course.py nbgrader --check and its test): never in .venv,
+where it would add its JupyterLab extensions for every learner."""
 SETUP_LOCK = ROOT / ".course-setup.lock"
 STAMP_NAME = ".course-installed"
 LOCAL_HOME = ROOT / ".course-home"
@@ -74,7 +88,8 @@ LOCAL_HOME = ROOT / ".course-home"
 UV = "uv==0.13.8"
 """The resolver that writes the lock files (course.py lock only; never needed to install)."""
 LOWEST_PYTHON = "3.10"
-COMMANDS = ("lab", "test", "setup", "browser-check", "site", "wheelhouse", "lock")
+COMMANDS = ("lab", "test", "setup", "browser-check", "site", "wheelhouse", "lock", "progress",
+            "grade", "nbgrader")
 MY_WORK = ROOT / "my_work"
 VERSIONS_NAME = ".course-versions.json"
 CONFIG_DIR = ROOT / ".jupyter"
@@ -396,6 +411,11 @@ def setup(offline: Path | None = None) -> Path:
     return ensure_venv(VENV, COURSE_LOCK, ROOT, offline)
 
 
+def setup_grading() -> Path:
+    """A virtual environment of its own for nbgrader (instructors only)."""
+    return ensure_venv(GRADING_VENV, GRADING_LOCK, None, None, "nbgrader")
+
+
 def setup_site() -> Path:
     """A virtual environment of its own for the website builder (Jupyter Book 1), so that
     its dependencies never change the course's."""
@@ -691,6 +711,14 @@ def _main(command: str, extra: list[str]) -> int:
     env["MPLBACKEND"] = "Agg"  # no screen needed
     if not tty:
         env = no_colour_env(env)
+    if command in ("progress", "grade", "nbgrader"):
+        # tools/grading.py; paths on the command line are the caller's, so its folder
+        # stays the working directory (the notebooks themselves run in temporary folders).
+        if command == "nbgrader" and "--check" in extra:
+            extra = [a for a in extra if a != "--check"]
+            extra += ["--check", str(setup_grading())]
+        return subprocess.call([str(py), str(ROOT / "tools" / "grading.py"), command, *extra],
+                               env=env)
     if command == "browser-check":
         return subprocess.call([str(py), str(ROOT / "tools" / "browser_check.py"), *extra],
                                cwd=ROOT, env=env)
