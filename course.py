@@ -41,7 +41,7 @@ Arguments after the command go to JupyterLab, pytest or the browser check unchan
     python3 course.py test lessons/02_smoothing.ipynb   test one notebook
 
 Only the Python standard library is used here, so this works on a fresh machine with
-Python >= 3.10 and nothing else. The environment lives in ``.venv`` next to this file.
+Python >= 3.11 and nothing else. The environment lives in ``.venv`` next to this file.
 It is installed from the lock file ``requirements/course.txt`` (every package, pinned
 with its hashes, wheels only), and a stamp written last marks it complete. Without that
 stamp (a set-up that was interrupted), or when the lock, the project, the Python version
@@ -74,7 +74,7 @@ VENV = ROOT / ".venv"
 SITE_VENV = ROOT / ".venv-site"
 REQUIREMENTS = ROOT / "requirements"
 COURSE_LOCK = REQUIREMENTS / "course.txt"
-"""Every package of the course, pinned with hashes, for Python 3.10-3.13 on every platform."""
+"""Every package of the course, pinned with hashes, for Python 3.11-3.13 on every platform."""
 SITE_LOCK = REQUIREMENTS / "site.txt"
 """The same for the website builder, which has an environment of its own."""
 GRADING_VENV = ROOT / ".venv-grading"
@@ -87,7 +87,7 @@ LOCAL_HOME = ROOT / ".course-home"
 """Jupyter's runtime files and pip's cache go here when the home folder is not writable."""
 UV = "uv==0.13.8"
 """The resolver that writes the lock files (course.py lock only; never needed to install)."""
-LOWEST_PYTHON = "3.10"
+LOWEST_PYTHON = "3.11"
 COMMANDS = ("lab", "test", "setup", "browser-check", "site", "wheelhouse", "lock", "progress",
             "grade", "nbgrader")
 MY_WORK = ROOT / "my_work"
@@ -349,8 +349,8 @@ def build_venv(venv_dir: Path, lock: Path, root: Path | None, offline: Path | No
     """Build ``venv_dir`` from scratch: the packages of ``lock`` (hashes checked, wheels
     only), then the course package in ``root`` (editable, no dependencies), then the stamp,
     last. A venv without its stamp is never used, whatever step was interrupted."""
-    if sys.version_info < (3, 10):  # noqa: UP036 - this file runs before any check
-        raise SetupError(f"this course needs Python >= 3.10; this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before any check
+        raise SetupError(f"this course needs Python >= 3.11; this is {sys.version.split()[0]}")
     stamp = venv_dir / STAMP_NAME
     if venv_dir.exists():
         print(f"Removing {venv_dir.name} to build it again ...", flush=True)
@@ -444,7 +444,7 @@ def lock_header_digest(lock: Path) -> str | None:
 
 def make_locks(upgrade: bool = False) -> int:
     """Remake requirements/course.txt and site.txt with uv (in a throwaway venv): one
-    universal resolution for Python >= 3.10 on every platform, every package with its
+    universal resolution for Python >= 3.11 on every platform, every package with its
     hashes, wheels only."""
     with tempfile.TemporaryDirectory(prefix="course-lock-") as tmp:
         tool = Path(tmp) / "venv"

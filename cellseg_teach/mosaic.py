@@ -42,7 +42,7 @@ _MAX_ROUNDS = 50  # rounds of candidate draws before a field is declared too cro
 
 MAX_MOSAIC_PIXELS = 2**32
 """A mosaic is computed lazily, chunk by chunk, but its cells are placed field by field:
-2**32 pixels (65,536²) is far beyond lesson 8's 20,000² and still answers in seconds."""
+2**32 pixels (65,536²) is far beyond lesson 11's 20,000² and still answers in seconds."""
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,13 @@
 """The lock files, pyproject.toml and environment.yml (conda) agree, and the lock is whole.
 
 requirements/course.txt is what course.py, the wheelhouse and CI install: every package,
-pinned with its hashes, for Python 3.10-3.13 on every platform the course supports.
+pinned with its hashes, for Python 3.11-3.13 on every platform the course supports.
 """
 
 import re
 import sys
+import tomllib
 from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    tomllib = None
 
 import pytest
 from packaging.markers import Marker
@@ -23,7 +19,7 @@ import wheelhouse  # noqa: E402
 
 import course  # noqa: E402
 
-PYTHONS = ["3.10.0", "3.10.12", "3.11.0", "3.11.4", "3.11.7", "3.11.9", "3.12.0", "3.12.8",
+PYTHONS = ["3.11.0", "3.11.4", "3.11.7", "3.11.9", "3.12.0", "3.12.8",
            "3.13.0", "3.13.5"]
 LOCKS = {"course": course.COURSE_LOCK, "site": course.SITE_LOCK}
 
@@ -106,8 +102,6 @@ def test_every_platform_and_python_gets_one_whole_set(platform, python):
 
 def _direct_pins(python: str) -> dict[str, str]:
     """The `course` extra of pyproject.toml, as it applies to CPython ``python``."""
-    if tomllib is None:
-        pytest.skip("tomllib needs Python 3.11")
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     env = wheelhouse.environment("linux-x86_64", python)
     pins = {}
@@ -121,8 +115,6 @@ def _direct_pins(python: str) -> dict[str, str]:
 
 
 def test_every_pin_in_pyproject_is_exact():
-    if tomllib is None:
-        pytest.skip("tomllib needs Python 3.11")
     for req in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
             "optional-dependencies"]["course"]:
         assert "==" in req, f"course requirement {req!r} is not pinned exactly"
@@ -136,8 +128,6 @@ def test_the_lock_keeps_every_direct_pin_of_pyproject(python):
 
 
 def test_the_build_backend_and_pip_are_locked_once():
-    if tomllib is None:
-        pytest.skip("tomllib needs Python 3.11")
     backend = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
     assert backend == ["setuptools==80.9.0"]
     for python in PYTHONS:
@@ -169,5 +159,5 @@ def test_conda_pins_the_same_versions_as_the_lock():
     assert set(_direct_pins("3.11.7")) <= set(conda)  # every package the course names
 
 
-def test_python_310_gets_a_complete_set_too():
-    assert set(_direct_pins("3.10.0")) == set(_direct_pins("3.11.7"))
+def test_every_python_gets_a_complete_set():
+    assert set(_direct_pins("3.13.5")) == set(_direct_pins("3.11.7"))

@@ -110,7 +110,7 @@ def test_the_scan_sees_a_socket_on_every_interface():
 
 @pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
 def test_the_lessons_cluster_listens_on_loopback_only(processes):
-    """Lesson 8's cluster: two worker processes (and the in-process variant)."""
+    """Lesson 11's cluster: two worker processes (and the in-process variant)."""
     before = set(listeners())
     with local_cluster(n_workers=2, threads_per_worker=1, processes=processes) as cluster, \
             Client(cluster) as client:

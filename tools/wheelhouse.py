@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Download every locked wheel the course needs into one folder, for a room without internet.
 
-    python tools/wheelhouse.py DIR [--platform all|this|NAME] [--python 3.10 3.11 ...]
+    python tools/wheelhouse.py DIR [--platform all|this|NAME] [--python 3.11 3.12 ...]
 
 Run it once where there is a network (``python3 course.py wheelhouse DIR``), copy DIR to a
 USB stick, and on each laptop run ``python3 course.py lab --offline DIR``: pip then
@@ -10,7 +10,7 @@ installs from DIR alone and never touches the network.
 What is fetched is exactly the lock file ``requirements/course.txt`` (every package the
 course installs, pip and the build backend included), each wheel checked against the
 lock's hashes, for the platforms learners bring (Linux on x86-64 and arm64, macOS on
-arm64, Windows on x86-64) and every supported Python (3.10-3.13). ``--platform this``
+arm64, Windows on x86-64) and every supported Python (3.11-3.13). ``--platform this``
 fetches only what this machine needs, as CI does to prove the offline install. A
 (platform, Python) pair that lacks a wheel for some package is reported, not hidden.
 macOS on Intel (x86-64) is not offered: opencv-python-headless 5.0.0.93, a course pin,
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from course import COURSE_LOCK, LockEntry, read_lock  # noqa: E402  (the lock, read in one place)
 
-PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+PYTHONS = ("3.11", "3.12", "3.13")
 # pip takes each --platform tag as it is (it does not widen manylinux_2_28 to the older
 # manylinux2014 that many wheels carry), so every tag a wheel may carry is listed
 _LINUX = ["manylinux_2_28_{m}", "manylinux_2_27_{m}", "manylinux_2_17_{m}",
