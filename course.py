@@ -24,10 +24,12 @@
     python3 course.py nbgrader DIR [--check]  (instructors) write the exercises as an
                                               nbgrader course source in DIR; --check also
                                               runs nbgrader on it (in .venv-grading)
-    python3 course.py lock [--upgrade]        (maintainers) remake the lock files in
+    python3 course.py lock [--upgrade] [--only NAME]
+                                              (maintainers) remake the lock files in
                                               requirements/ from pyproject.toml and
                                               requirements/*.in; --upgrade moves every
-                                              package not pinned there to its newest release
+                                              package not pinned there to its newest
+                                              release; --only course, site or grading
     python3 course.py --help                  show this help
 
 In a room without internet, add --offline DIR to lab, test or setup: pip then installs
@@ -442,17 +444,21 @@ def lock_header_digest(lock: Path) -> str | None:
     return None
 
 
-def make_locks(upgrade: bool = False) -> int:
-    """Remake requirements/course.txt and site.txt with uv (in a throwaway venv): one
-    universal resolution for Python >= 3.11 on every platform, every package with its
-    hashes, wheels only."""
+LOCK_NAMES = ("course", "site", "grading")
+"""The lock files requirements/NAME.txt, each made from requirements/NAME.in."""
+
+
+def make_locks(upgrade: bool = False, only: str | None = None) -> int:
+    """Remake requirements/course.txt, site.txt and grading.txt (or only the one named)
+    with uv (in a throwaway venv): one universal resolution for Python >= 3.11 on every
+    platform, every package with its hashes, wheels only."""
     with tempfile.TemporaryDirectory(prefix="course-lock-") as tmp:
         tool = Path(tmp) / "venv"
         venv.EnvBuilder(with_pip=True).create(tool)
         pip_install(venv_python(tool), [UV], "the resolver uv")
         uv = tool / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
-        for name, sources in (("course", ["pyproject.toml", "--extra", "course"]),
-                              ("site", [])):
+        for name in LOCK_NAMES if only is None else (only,):
+            sources = ["pyproject.toml", "--extra", "course"] if name == "course" else []
             out = REQUIREMENTS / f"{name}.txt"
             cmd = [str(uv), "pip", "compile", *sources, f"requirements/{name}.in",
                    "--universal", "--python-version", LOWEST_PYTHON, "--generate-hashes",
@@ -642,6 +648,7 @@ def _check_args(command: str, args: list[str]) -> None:
             parser.add_argument("--out")
         if command == "lock":
             parser.add_argument("--upgrade", action="store_true")
+            parser.add_argument("--only", choices=LOCK_NAMES)
         parser.parse_args(args)
 
 
@@ -685,7 +692,8 @@ def _main(command: str, extra: list[str]) -> int:
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})  # for pip too
     tty = sys.stdout.isatty()
     if command == "lock":
-        return make_locks(upgrade="--upgrade" in extra)
+        _, only = take_option(extra, "--only")
+        return make_locks(upgrade="--upgrade" in extra, only=only)
     if command == "site":
         py = setup_site()
         if not tty:

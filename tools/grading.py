@@ -16,7 +16,8 @@ task 3b is judged even when task 3a failed. A task is
 
 * **passed** when every piece that checks it ran without an error;
 * **not attempted** when it failed and its own code still raises ``NotImplementedError`` (a cell
-  since the previous check cell raised it, or the check reports it);
+  since the previous check cell still holds the stub as generated, or raised it, or the check
+  reports it);
 * **not yet** when its check rejected the answer, or raised another error (the message says
   which; the learner's first error earlier in the notebook is added when there is one);
 * **timed out** when a cell since the previous check ran longer than the time limit per cell
@@ -66,6 +67,8 @@ STATUSES = (PASSED, NOT_YET, NOT_ATTEMPTED, TIMED_OUT, NOT_RUN)
 CHECK_CELL = re.compile(r"\A\s*# Check\b")
 CHECKING = re.compile(r"""^checking\(\s*["']([^"']*)["']\s*\)\s*(#.*)?$""")
 CHECK_TITLE = re.compile(r"\A\s*# Check (tasks? [^\n:]*)")
+UNTOUCHED = re.compile(r"(?m)^[ \t]*# (HINT: .*|YOUR CODE HERE)\n[ \t]*raise NotImplementedError\(")
+"""A stub as the exercise generator (or nbgrader's generate_assignment) writes it."""
 CELL_LIMIT = 120.0
 """Seconds one cell may run before the kernel is interrupted (the task is 'timed out')."""
 NOTEBOOK_LIMIT = 900.0
@@ -101,6 +104,7 @@ class Step:
     cell: int
     source: str
     task: str = ""  # the task a check piece judges; "" for other cells
+    stub: bool = False  # the cell still holds a stub (an exercise's, or nbgrader's)
 
 
 def task_label(name: str) -> str:
@@ -145,7 +149,7 @@ def plan(cells: list[dict]) -> list[Step]:
         if CHECK_CELL.match(cell["source"]):
             steps.extend(split_check(cell["source"], i))
         else:
-            steps.append(Step(i, cell["source"]))
+            steps.append(Step(i, cell["source"], stub=bool(UNTOUCHED.search(cell["source"]))))
     return steps
 
 
@@ -170,11 +174,12 @@ class Run:
     evalue: str = ""
     stdout: str = ""
     seconds: float = 0.0
+    cell: int = -1
 
     @property
     def message(self) -> str:
         first = self.evalue.strip().split("\n")[0] if self.evalue else ""
-        return f"{self.ename}: {first}" if self.ename else ""
+        return f"{self.ename}: {first}" if first else self.ename
 
 
 class Kernel:
@@ -213,7 +218,7 @@ class Kernel:
         env.update(HOME=str(home), USERPROFILE=str(home), TMPDIR=str(tmp), TEMP=str(tmp),
                    TMP=str(tmp), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
                    NO_COLOR="1", JUPYTER_PLATFORM_DIRS="1")
-        self.log = open(workdir / "kernel.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(workdir / "kernel.log", "wb")
         self.km.start_kernel(cwd=str(workdir / "work"), env=env, stdout=self.log,
                              stderr=self.log)
         self.kc = self.km.client()
@@ -227,7 +232,7 @@ class Kernel:
     def alive(self) -> bool:
         try:
             return bool(self.km.is_alive())
-        except Exception:  # noqa: BLE001 - a dead kernel may fail in many ways
+        except Exception:
             return False
 
     def run(self, code: str, timeout: float) -> Run:
@@ -273,7 +278,7 @@ class Kernel:
     def kill(self) -> None:
         try:
             self.km.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001 - already dead
+        except Exception:
             pass
 
     def stop(self) -> None:
@@ -352,6 +357,7 @@ def grade_notebook(path: Path, learner: str = "", reference: Path | None = None,
         kernel = Kernel(workdir, memory_mb, python)
         start = time.monotonic()
         section: list[Run] = []  # the runs since the last check cell
+        stubs = False  # a cell since the last check cell still holds a stub
         after_check = counted = False
         first_error = ""
         stopped = ""
@@ -362,6 +368,7 @@ def grade_notebook(path: Path, learner: str = "", reference: Path | None = None,
                 else:
                     left = notebook_limit - (time.monotonic() - start)
                     run = kernel.run(step.source, min(cell_limit, left))
+                    run.cell = step.cell
                     if run.state == "timeout" and left <= cell_limit:
                         kernel.kill()
                         stopped = (f"the notebook time limit ({notebook_limit:.0f} s) was "
@@ -374,14 +381,15 @@ def grade_notebook(path: Path, learner: str = "", reference: Path | None = None,
                         stopped = f"the kernel died in cell {step.cell} (a crash, or out of memory)"
                 if not step.task:
                     if after_check:  # a new section starts after a check cell
-                        section, after_check, counted = [], False, False
+                        section, after_check, counted, stubs = [], False, False, False
                     section.append(run)
+                    stubs = stubs or step.stub
                     if run.state == "error" and not first_error and run.ename not in (
                             "NotImplementedError",):
                         first_error = f"cell {step.cell} raised {run.message}"
                     continue
                 seconds = run.seconds + (0.0 if counted else sum(r.seconds for r in section))
-                status, message = _verdict(run, section, stopped, first_error, step.cell,
+                status, message = _verdict(run, section, stubs, stopped, first_error,
                                            cell_limit)
                 after_check = counted = True
                 share = 1.0 / pieces[step.task]
@@ -409,7 +417,7 @@ def grade_notebook(path: Path, learner: str = "", reference: Path | None = None,
     return [results[t] for t in order]
 
 
-def _verdict(run: Run, section: list[Run], stopped: str, first_error: str, cell: int,
+def _verdict(run: Run, section: list[Run], stubs: bool, stopped: str, first_error: str,
              cell_limit: float) -> tuple[str, str]:
     """The status and message of one check piece, from its run and the runs before it."""
     if any(r.state == "timeout" for r in section) or run.state == "timeout":
@@ -418,11 +426,15 @@ def _verdict(run: Run, section: list[Run], stopped: str, first_error: str, cell:
         return NOT_RUN, stopped or "the kernel died"
     if run.state == "ok":
         return PASSED, run.stdout.strip().split("\n")[-1] if run.stdout.strip() else ""
-    if any(_not_implemented(r) for r in section) or _not_implemented(run):
+    if stubs or any(_not_implemented(r) for r in section) or _not_implemented(run):
         return NOT_ATTEMPTED, "the code of this task still raises NotImplementedError"
     message = run.message
-    if run.ename not in ("CheckFailed", "AssertionError") and first_error:
-        message += f" (first error earlier: {first_error})"
+    if run.ename not in ("CheckFailed", "AssertionError"):
+        own = next((r for r in section if r.state == "error"), None)
+        if own is not None:
+            message += f" (cell {own.cell} raised {own.message})"
+        elif first_error:
+            message += f" (first error earlier: {first_error})"
     return NOT_YET, message
 
 
@@ -491,7 +503,7 @@ def grade(folder: Path, out: Path, cell_limit: float, notebook_limit: float, mem
         try:
             found = grade_notebook(nb, learner, exercises / nb.name, cell_limit,
                                    notebook_limit, memory_mb)
-        except Exception as err:  # noqa: BLE001 - one notebook never stops the run
+        except Exception as err:
             ref = exercises / nb.name
             found = [TaskResult(learner, nb.stem, t, NOT_RUN,
                                 f"grading failed: {type(err).__name__}: {err}")
@@ -733,7 +745,8 @@ c.ExecutePreprocessor.timeout = {timeout}
 
 
 def write_nbgrader_source(out: Path, exercises: Path = EXERCISES, solutions: Path = SOLUTIONS,
-                          only: list[str] | None = None, cell_limit: float = CELL_LIMIT) -> list[Path]:
+                          only: list[str] | None = None, cell_limit: float = CELL_LIMIT
+                          ) -> list[Path]:
     """Write ``out/source/NN_name/NN_name.ipynb`` for every exercise (or those in ``only``)
     and ``out/nbgrader_config.py``; return the notebooks written."""
     written = []
@@ -748,6 +761,91 @@ def write_nbgrader_source(out: Path, exercises: Path = EXERCISES, solutions: Pat
     config = out / "nbgrader_config.py"
     config.write_text(NBGRADER_CONFIG.format(timeout=int(cell_limit)), encoding="utf-8")
     return written
+
+
+# ------------------------------------------------------------------ running nbgrader
+
+GRADEBOOK_SCRIPT = """\
+import json, sys
+from nbgrader.api import Gradebook
+with Gradebook("sqlite:///" + sys.argv[1]) as gb:
+    nb = gb.find_submission_notebook(sys.argv[2], sys.argv[3], sys.argv[4])
+    print(json.dumps({g.name: [g.score, g.max_score] for g in nb.grades}))
+"""
+
+
+def nbgrader_env(course_dir: Path, kernel_python: str = sys.executable) -> dict[str, str]:
+    """The environment for nbgrader in ``course_dir``: its notebooks' kernel "python3" is the
+    course's Python (``kernel_python``), and no user Jupyter configuration is read."""
+    spec = course_dir / ".grading-jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [kernel_python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (the course)", "language": "python"}))
+    env = dict(os.environ, JUPYTER_PATH=str(spec.parent.parent),
+               JUPYTER_CONFIG_DIR=str(course_dir / ".grading-jupyter" / "config"),
+               MPLBACKEND="Agg", NO_COLOR="1")
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    return env
+
+
+def nbgrader(nbgrader_python: str, course_dir: Path, *args: str,
+             kernel_python: str = sys.executable) -> None:
+    """Run ``nbgrader ARGS`` in ``course_dir``; a RuntimeError with its log if it fails."""
+    import subprocess
+
+    cmd = [nbgrader_python, "-m", "nbgrader", *args]
+    done = subprocess.run(cmd, cwd=course_dir, env=nbgrader_env(course_dir, kernel_python),
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}"
+                           f"\n{done.stderr}")
+
+
+def nbgrader_scores(nbgrader_python: str, course_dir: Path, assignment: str, notebook: str,
+                    student: str) -> dict[str, tuple[float, float]]:
+    """{grade_id: (score, max_score)} that nbgrader's gradebook holds for one notebook."""
+    import subprocess
+
+    done = subprocess.run([nbgrader_python, "-c", GRADEBOOK_SCRIPT,
+                           str(course_dir / "gradebook.db"), notebook, assignment, student],
+                          cwd=course_dir, capture_output=True, text=True, check=True)
+    return {k: (float(v[0]), float(v[1])) for k, v in json.loads(done.stdout).items()}
+
+
+def task_points(scores: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """nbgrader's scores summed per task ('task-3a-check-2' -> 'Task 3a')."""
+    points: dict[str, float] = {}
+    for grade_id, (score, _) in scores.items():
+        m = re.fullmatch(r"task-([0-9a-z]+)-check(?:-\d+)?", grade_id)
+        if m:
+            key = f"Task {m.group(1)}"
+            points[key] = round(points.get(key, 0.0) + score, 3)
+    return points
+
+
+def nbgrader_check(course_dir: Path, nbgrader_python: str) -> int:
+    """Generate every assignment of the source in ``course_dir`` with nbgrader, autograde the
+    source notebook itself (the solution) as learner "solution", and compare: every task must
+    get its full point from nbgrader and pass here."""
+    bad = 0
+    for source in sorted((course_dir / "source").glob("*/*.ipynb")):
+        assignment = source.parent.name
+        nbgrader(nbgrader_python, course_dir, "generate_assignment", assignment, "--force")
+        sub = course_dir / "submitted" / "solution" / assignment
+        sub.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, sub / source.name)
+        nbgrader(nbgrader_python, course_dir, "autograde", assignment, "--force",
+                 "--student", "solution")
+        points = task_points(nbgrader_scores(nbgrader_python, course_dir, assignment,
+                                             source.stem, "solution"))
+        ours = {r.task: r.points for r in grade_notebook(source, "solution")}
+        short = [t for t, p in ours.items() if p != 1.0 or points.get(t) != 1.0]
+        print(f"{assignment}: nbgrader {sum(points.values()):g} / {len(ours)} points, "
+              f"course.py grade {sum(ours.values()):g}"
+              + (f"; not full: {', '.join(short)}" if short else ""), flush=True)
+        bad += bool(short)
+    return 1 if bad else 0
 
 
 # ------------------------------------------------------------------ command line
@@ -773,6 +871,8 @@ def main(argv: list[str] | None = None) -> int:
     n = sub.add_parser("nbgrader", help="write the exercises as an nbgrader course source")
     n.add_argument("folder")
     n.add_argument("--only", nargs="*", help="only these exercises (NN_name)")
+    n.add_argument("--check", metavar="NBGRADER_PYTHON",
+                   help="then run nbgrader (this Python's) on the source and the solutions")
     args = parser.parse_args(argv)
     if args.command == "progress":
         rows = progress(Path(args.my_work), args.cell_limit, args.notebook_limit, args.memory_mb)
@@ -788,6 +888,8 @@ def main(argv: list[str] | None = None) -> int:
     written = write_nbgrader_source(Path(args.folder).resolve(), only=args.only)
     for path in written:
         print(f"wrote {path}")
+    if args.check:
+        return nbgrader_check(Path(args.folder).resolve(), args.check)
     return 0
 
 
