@@ -140,13 +140,19 @@ def read_cells(path: Path) -> list[dict]:
     return cells
 
 
+def is_check(source: str) -> bool:
+    """A check cell starts with ``# Check`` or names its task with ``checking("task ...")``."""
+    return bool(CHECK_CELL.match(source)) or any(CHECKING.match(line)
+                                                   for line in source.split("\n"))
+
+
 def plan(cells: list[dict]) -> list[Step]:
     """The steps that run a notebook: every code cell, check cells split per task."""
     steps: list[Step] = []
     for i, cell in enumerate(cells):
         if cell.get("cell_type") != "code" or not cell["source"].strip():
             continue
-        if CHECK_CELL.match(cell["source"]):
+        if is_check(cell["source"]):
             steps.extend(split_check(cell["source"], i))
         else:
             steps.append(Step(i, cell["source"], stub=bool(UNTOUCHED.search(cell["source"]))))
@@ -698,15 +704,18 @@ def nbgrader_notebook(exercise: Path, solution: Path) -> dict:
         if cell["cell_type"] != "code":
             continue
         code = {"cell_type": "code", "execution_count": None, "outputs": []}
-        if CHECK_CELL.match(src):
+        if is_check(src):
             for step in split_check(src, i):
+                piece = step.source.strip("\n")
+                if not CHECK_CELL.match(piece):  # the second task of a check cell
+                    piece = f"# Check {step.task.lower()}\n{piece}"
                 k = count[step.task] = count.get(step.task, 0) + 1
                 gid = re.sub(r"[^a-z0-9]+", "-", step.task.lower()).strip("-")
                 gid += f"-check-{k}" if pieces[step.task] > 1 else "-check"
                 cells.append({**code, "id": gid, "metadata": {
                     **base["metadata"], "nbgrader": _meta(
                         gid, grade=True, locked=True, points=round(1 / pieces[step.task], 4))},
-                    "source": step.source.strip("\n")})
+                    "source": piece})
             continue
         if STUB.search(src):
             sol = sol_cells[i - 1]["source"]
@@ -737,7 +746,6 @@ NBGRADER_CONFIG = """\
 # written by `python3 course.py nbgrader`. The notebooks run with the kernel named in their
 # metadata ("python3"): it must be one that imports cellseg_teach (the course's .venv).
 c = get_config()  # noqa: F821
-c.CourseDirectory.root = "."
 c.CourseDirectory.course_id = "cellseg"
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 c.ExecutePreprocessor.timeout = {timeout}
@@ -774,9 +782,11 @@ with Gradebook("sqlite:///" + sys.argv[1]) as gb:
 """
 
 
-def nbgrader_env(course_dir: Path, kernel_python: str = sys.executable) -> dict[str, str]:
-    """The environment for nbgrader in ``course_dir``: its notebooks' kernel "python3" is the
-    course's Python (``kernel_python``), and no user Jupyter configuration is read."""
+def nbgrader_env(course_dir: Path, nbgrader_python: str,
+                 kernel_python: str = sys.executable) -> dict[str, str]:
+    """The environment for nbgrader in ``course_dir``: its own scripts first on PATH (it
+    calls ``alembic``), its notebooks' kernel "python3" is the course's Python
+    (``kernel_python``), and no user Jupyter configuration is read."""
     spec = course_dir / ".grading-jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
@@ -784,7 +794,9 @@ def nbgrader_env(course_dir: Path, kernel_python: str = sys.executable) -> dict[
         "display_name": "Python 3 (the course)", "language": "python"}))
     env = dict(os.environ, JUPYTER_PATH=str(spec.parent.parent),
                JUPYTER_CONFIG_DIR=str(course_dir / ".grading-jupyter" / "config"),
-               MPLBACKEND="Agg", NO_COLOR="1")
+               MPLBACKEND="Agg", NO_COLOR="1",
+               PATH=os.pathsep.join([str(Path(nbgrader_python).parent),
+                                     os.environ.get("PATH", "")]))
     env.pop("JUPYTER_CONFIG_PATH", None)
     return env
 
@@ -795,8 +807,8 @@ def nbgrader(nbgrader_python: str, course_dir: Path, *args: str,
     import subprocess
 
     cmd = [nbgrader_python, "-m", "nbgrader", *args]
-    done = subprocess.run(cmd, cwd=course_dir, env=nbgrader_env(course_dir, kernel_python),
-                          capture_output=True, text=True)
+    env = nbgrader_env(course_dir, nbgrader_python, kernel_python)
+    done = subprocess.run(cmd, cwd=course_dir, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}"
                            f"\n{done.stderr}")
