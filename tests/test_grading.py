@@ -51,7 +51,6 @@ def _answer(name: str) -> Answer:
 
 WRONG = _answer("midpoint-with-the-quoted-exponent")
 ALTERNATIVE = next(a for a in ANSWERS[STEM] if a.kind == "alternative")
-SOLUTION_MIDPOINT = "midpoint_by_hand = 2 * B * math.exp(-D**2 / (8 * SIGMA**2))"
 SOLUTION_SEPARATION = "separation_by_hand = 2 * SIGMA * math.sqrt(2 * math.log(2 * B / T))"
 # The loops sleep rather than spin, so that they cost CI no CPU time.
 LOOPS = Answer("loops", "wrong", {_MIDPOINT: "import time\nwhile True:\n    time.sleep(0.1)"})
@@ -181,7 +180,7 @@ def test_the_report_and_the_feedback_say_what_the_csv_says(graded):
             assert r["status"] in page
     # the failed check's message is the cell's hover text
     message = graded["table"][("wrong", "Task 5")]["message"]
-    assert f'title="not yet: {message}' in report.replace("&#x27;", "'")
+    assert f'data-tip="not yet: {message}' in report.replace("&#x27;", "'")
 
 
 def test_a_check_cell_is_split_per_task():

@@ -185,6 +185,8 @@ class Run:
     @property
     def message(self) -> str:
         first = self.evalue.strip().split("\n")[0] if self.evalue else ""
+        if self.ename == "CheckFailed":  # its message names the task and what is wrong
+            return first
         return f"{self.ename}: {first}" if first else self.ename
 
 
@@ -554,10 +556,13 @@ td.passed { background: #cfe8cf; }
 td.not-yet { background: #f6d5b8; }
 td.not-attempted { background: #f2f2f2; color: #666; }
 td.timed-out, td.not-run { background: #e3c6e8; }
-td[title] { cursor: help; }
+td[data-tip] { cursor: help; position: relative; }
+td[data-tip]:hover::after { content: attr(data-tip); position: absolute; left: 50%; top: 100%;
+  z-index: 1; width: 26em; padding: 0.4em 0.6em; text-align: left; white-space: normal;
+  background: #333; color: #fff; border-radius: 4px; font-size: 0.9em; }
 .legend span { display: inline-block; padding: 0.2em 0.6em; margin-right: 0.5em; }
 """
-SYMBOL = {PASSED: "✓", NOT_YET: "✗", NOT_ATTEMPTED: "–", TIMED_OUT: "⏱", NOT_RUN: "!"}
+SYMBOL = {PASSED: "✓", NOT_YET: "✗", NOT_ATTEMPTED: "–", TIMED_OUT: "∞", NOT_RUN: "!"}
 
 
 def _cls(status: str) -> str:
@@ -585,13 +590,14 @@ def report_html(rows: list[TaskResult]) -> str:
         for ex, task in columns:
             r = by.get((learner, ex, task))
             if r is None:
-                cells.append('<td class="not-run" title="no notebook submitted">·</td>')
+                cells.append('<td class="not-run" data-tip="no notebook submitted">·</td>')
                 total += 1
                 continue
             total += r.max_points
             points += r.points
             tip = f"{r.status}: {r.message}" if r.message and r.status != PASSED else r.status
-            cells.append(f'<td class="{_cls(r.status)}" title="{e(tip, quote=True)}">'
+            tip = e(tip, quote=True)
+            cells.append(f'<td class="{_cls(r.status)}" data-tip="{tip}" aria-label="{tip}">'
                          f"{SYMBOL[r.status]}</td>")
         body.append(f'<tr><td class="learner"><a href="feedback/{e(learner)}.html">'
                     f"{e(learner)}</a></td>{''.join(cells)}<td>{points:g} / {total:g}</td></tr>")
