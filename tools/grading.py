@@ -349,7 +349,7 @@ def grade_notebook(path: Path, learner: str = "", reference: Path | None = None,
     expected = tasks_of(reference) if reference is not None and reference.exists() else []
     results: dict[str, TaskResult] = {}
     pieces: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="course-grade-", ignore_cleanup_errors=True) as tmp:
         workdir = Path(tmp)
         (workdir / "work").mkdir()
         copy = workdir / "work" / path.name
@@ -764,7 +764,12 @@ def write_nbgrader_source(out: Path, exercises: Path = EXERCISES, solutions: Pat
     """Write ``out/source/NN_name/NN_name.ipynb`` for every exercise (or those in ``only``)
     and ``out/nbgrader_config.py``; return the notebooks written."""
     written = []
-    for ex in sorted(exercises.glob("[0-9][0-9]_*.ipynb")):
+    found = sorted(exercises.glob("[0-9][0-9]_*.ipynb"))
+    unknown = sorted(set(only or []) - {ex.stem for ex in found})
+    if unknown:
+        raise SystemExit(f"nbgrader --only: no exercise named {', '.join(unknown)} in "
+                         f"{exercises} (expected NN_name, without .ipynb)")
+    for ex in found:
         if only and ex.stem not in only:
             continue
         nb = nbgrader_notebook(ex, solutions / ex.name)
