@@ -4,9 +4,9 @@ One folder of learners' submissions of exercise 1 is graded once (two notebooks 
 the tests below read the one result. The answers come from tests/test_exercise_answers.py
 (the solution, an alternative answer, a wrong answer), plus the cases a grading run must
 survive: an untouched exercise, a loop that stops when interrupted, a loop that ignores the
-interrupt, an import that fails, a notebook that reads another learner's file and one that
-allocates more memory than its limit. The expected statuses are written out by hand from what
-each answer does (not taken from a run).
+interrupt, a kernel that dies, an import that fails, a notebook that reads another learner's
+file and one that allocates more memory than its limit. The expected statuses are written
+out by hand from what each answer does (not taken from a run).
 
 The nbgrader source that `course.py nbgrader` writes is checked here; nbgrader itself runs
 in tests/test_nbgrader.py.
@@ -54,6 +54,8 @@ LOOPS = Answer("loops", "wrong", {_MIDPOINT: "import time\nwhile True:\n    time
 STUBBORN = Answer("stubborn", "wrong", {_MIDPOINT: (
     "import signal\nimport time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
     "while True:\n    time.sleep(0.1)")})
+_CLIPPED = "clipped_mean_by_hand = NOISE / math.sqrt(2 * math.pi)"
+CRASHES = Answer("crashes", "wrong", {_CLIPPED: "import os\nos._exit(1)  # the kernel dies"})
 SNEAKY = Answer("sneaky", "wrong", {
     _PEAK: "other = open('../right/01_do_the_maths.ipynb').read()\npeak_by_hand = 0.9",
     _SEPARATION: "hog = bytearray(3 * 2**30)  # 3 GB, over the 2 GB limit\n"
@@ -77,6 +79,7 @@ def _submissions(folder: Path) -> None:
         "loops": run.notebook(LOOPS),
         "stubborn": run.notebook(STUBBORN),
         "sneaky": run.notebook(SNEAKY),
+        "crashes": run.notebook(CRASHES),
     }
     broken = run.notebook()
     first = next(c for c in broken.cells if c.cell_type == "code")
@@ -142,6 +145,13 @@ def test_a_loop_is_stopped_and_the_notebook_goes_on(graded):
 
 
 @pytest.mark.slow
+def test_a_kernel_that_dies_stops_its_own_notebook_only(graded):
+    assert _statuses(graded, "crashes") == {
+        "Task 1": "passed", "Task 2": "passed", **dict.fromkeys(TASKS[2:], "not run")}
+    assert "kernel died in cell" in graded["table"][("crashes", "Task 3a")]["message"]
+
+
+@pytest.mark.slow
 def test_an_import_that_fails_leaves_every_task_not_yet_and_says_why(graded):
     assert _statuses(graded, "import-error") == dict.fromkeys(TASKS, "not yet")
     assert "ModuleNotFoundError" in graded["table"][("import-error", "Task 1")]["message"]
@@ -164,7 +174,7 @@ def test_another_learners_file_is_not_at_hand_and_memory_is_limited(graded):
 def test_the_run_keeps_its_limits_and_leaves_everything_as_it_was(graded):
     assert _digests(graded["subs"]) == graded["before"]
     assert list(graded["cwd"].iterdir()) == []  # nothing lands in the instructor's folder
-    # 8 notebooks, 2 at a time; two of them wait out their cell limit (one plus the grace
+    # 9 notebooks, 2 at a time; two of them wait out their cell limit (one plus the grace
     # period before the kill): far below the sum of the notebook limits.
     assert graded["seconds"] < 2 * NOTEBOOK_LIMIT
     for r in graded["rows"]:
