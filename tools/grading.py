@@ -217,6 +217,7 @@ class Kernel:
         ksm = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)], ensure_native_kernel=False)
         self.km = KernelManager(kernel_spec_manager=ksm, kernel_name="grading")
         self.km.connection_file = str(workdir / ".grading-kernel" / "connection.json")
+        self.km.ip = "127.0.0.1"  # its ports are reachable from this machine only
         home = workdir / "home"
         tmp = workdir / "tmp"
         home.mkdir()
