@@ -100,7 +100,7 @@ def graded(tmp_path_factory):
     before = _digests(subs)
     start = time.monotonic()
     done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "grading.py"), "grade", str(subs), "--out",
+        [sys.executable, str(ROOT / "course.py"), "grade", str(subs), "--out",
          str(out), "--jobs", "2", "--cell-limit", str(CELL_LIMIT), "--notebook-limit",
          str(NOTEBOOK_LIMIT), "--memory-mb", str(MEMORY_MB)],
         cwd=cwd, capture_output=True, text=True, timeout=600)
@@ -211,7 +211,7 @@ def test_progress_after_lab_shows_every_task_of_every_exercise_not_attempted(tmp
     my_work = tmp_path / "my_work"
     course.copy_exercises(ROOT / "exercises", my_work)
     before = _digests(my_work)
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "grading.py"), "progress",
+    done = subprocess.run([sys.executable, str(ROOT / "course.py"), "progress",
                            "--my-work", str(my_work)], cwd=tmp_path, capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, done.stderr
