@@ -14,10 +14,22 @@
                                               download every locked wheel into DIR, for a
                                               room without internet (all platforms, or
                                               only this machine's)
-    python3 course.py lock [--upgrade]        (maintainers) remake the lock files in
+    python3 course.py progress                which tasks of your exercises in my_work/
+                                              pass (each notebook runs in a fresh kernel;
+                                              your files are not changed)
+    python3 course.py grade DIR [--out OUT]   (instructors) run every learner's notebook,
+                                              DIR/LEARNER/NN_name.ipynb, in a temporary
+                                              copy with time and memory limits; write
+                                              OUT/grades.csv, report.html, feedback/
+    python3 course.py nbgrader DIR [--check]  (instructors) write the exercises as an
+                                              nbgrader course source in DIR; --check also
+                                              runs nbgrader on it (in .venv-grading)
+    python3 course.py lock [--upgrade] [--only NAME]
+                                              (maintainers) remake the lock files in
                                               requirements/ from pyproject.toml and
                                               requirements/*.in; --upgrade moves every
-                                              package not pinned there to its newest release
+                                              package not pinned there to its newest
+                                              release; --only course, site or grading
     python3 course.py --help                  show this help
 
 In a room without internet, add --offline DIR to lab, test or setup: pip then installs
@@ -67,6 +79,10 @@ COURSE_LOCK = REQUIREMENTS / "course.txt"
 """Every package of the course, pinned with hashes, for Python 3.11-3.13 on every platform."""
 SITE_LOCK = REQUIREMENTS / "site.txt"
 """The same for the website builder, which has an environment of its own."""
+GRADING_VENV = ROOT / ".venv-grading"
+GRADING_LOCK = REQUIREMENTS / "grading.txt"
+"""nbgrader, for instructors (course.py nbgrader --check and its test): never in .venv,
+where it would add its JupyterLab extensions for every learner."""
 SETUP_LOCK = ROOT / ".course-setup.lock"
 STAMP_NAME = ".course-installed"
 LOCAL_HOME = ROOT / ".course-home"
@@ -74,7 +90,8 @@ LOCAL_HOME = ROOT / ".course-home"
 UV = "uv==0.13.8"
 """The resolver that writes the lock files (course.py lock only; never needed to install)."""
 LOWEST_PYTHON = "3.11"
-COMMANDS = ("lab", "test", "setup", "browser-check", "site", "wheelhouse", "lock")
+COMMANDS = ("lab", "test", "setup", "browser-check", "site", "wheelhouse", "lock", "progress",
+            "grade", "nbgrader")
 MY_WORK = ROOT / "my_work"
 VERSIONS_NAME = ".course-versions.json"
 CONFIG_DIR = ROOT / ".jupyter"
@@ -396,6 +413,11 @@ def setup(offline: Path | None = None) -> Path:
     return ensure_venv(VENV, COURSE_LOCK, ROOT, offline)
 
 
+def setup_grading() -> Path:
+    """A virtual environment of its own for nbgrader (instructors only)."""
+    return ensure_venv(GRADING_VENV, GRADING_LOCK, None, None, "nbgrader")
+
+
 def setup_site() -> Path:
     """A virtual environment of its own for the website builder (Jupyter Book 1), so that
     its dependencies never change the course's."""
@@ -422,17 +444,21 @@ def lock_header_digest(lock: Path) -> str | None:
     return None
 
 
-def make_locks(upgrade: bool = False) -> int:
-    """Remake requirements/course.txt and site.txt with uv (in a throwaway venv): one
-    universal resolution for Python >= 3.11 on every platform, every package with its
-    hashes, wheels only."""
+LOCK_NAMES = ("course", "site", "grading")
+"""The lock files requirements/NAME.txt, each made from requirements/NAME.in."""
+
+
+def make_locks(upgrade: bool = False, only: str | None = None) -> int:
+    """Remake requirements/course.txt, site.txt and grading.txt (or only the one named)
+    with uv (in a throwaway venv): one universal resolution for Python >= 3.11 on every
+    platform, every package with its hashes, wheels only."""
     with tempfile.TemporaryDirectory(prefix="course-lock-") as tmp:
         tool = Path(tmp) / "venv"
         venv.EnvBuilder(with_pip=True).create(tool)
         pip_install(venv_python(tool), [UV], "the resolver uv")
         uv = tool / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
-        for name, sources in (("course", ["pyproject.toml", "--extra", "course"]),
-                              ("site", [])):
+        for name in LOCK_NAMES if only is None else (only,):
+            sources = ["pyproject.toml", "--extra", "course"] if name == "course" else []
             out = REQUIREMENTS / f"{name}.txt"
             cmd = [str(uv), "pip", "compile", *sources, f"requirements/{name}.in",
                    "--universal", "--python-version", LOWEST_PYTHON, "--generate-hashes",
@@ -622,6 +648,7 @@ def _check_args(command: str, args: list[str]) -> None:
             parser.add_argument("--out")
         if command == "lock":
             parser.add_argument("--upgrade", action="store_true")
+            parser.add_argument("--only", choices=LOCK_NAMES)
         parser.parse_args(args)
 
 
@@ -665,7 +692,8 @@ def _main(command: str, extra: list[str]) -> int:
     os.environ.update({k: v for k, v in env.items() if k not in os.environ})  # for pip too
     tty = sys.stdout.isatty()
     if command == "lock":
-        return make_locks(upgrade="--upgrade" in extra)
+        _, only = take_option(extra, "--only")
+        return make_locks(upgrade="--upgrade" in extra, only=only)
     if command == "site":
         py = setup_site()
         if not tty:
@@ -691,6 +719,14 @@ def _main(command: str, extra: list[str]) -> int:
     env["MPLBACKEND"] = "Agg"  # no screen needed
     if not tty:
         env = no_colour_env(env)
+    if command in ("progress", "grade", "nbgrader"):
+        # tools/grading.py; paths on the command line are the caller's, so its folder
+        # stays the working directory (the notebooks themselves run in temporary folders).
+        if command == "nbgrader" and "--check" in extra:
+            extra = [a for a in extra if a != "--check"]
+            extra += ["--check", str(setup_grading())]
+        return subprocess.call([str(py), str(ROOT / "tools" / "grading.py"), command, *extra],
+                               env=env)
     if command == "browser-check":
         return subprocess.call([str(py), str(ROOT / "tools" / "browser_check.py"), *extra],
                                cwd=ROOT, env=env)

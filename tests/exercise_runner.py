@@ -77,7 +77,7 @@ def _python(source: str) -> str:
 class ExerciseRun:
     """One exercise, run once with the solution; then answers run on saved namespaces."""
 
-    def __init__(self, stem: str) -> None:
+    def __init__(self, stem: str, run: bool = True) -> None:
         self.stem = stem
         self.exercise = nbformat.read(ROOT / "exercises" / f"{stem}.ipynb", 4)
         solution = jupytext.read(ROOT / "solutions" / f"{stem}.md", fmt="md:myst")
@@ -97,7 +97,8 @@ class ExerciseRun:
                               if STUB.search(self.exercise.cells[i].source)}
         self.saved: dict[int, dict] = {}
         self.namespace = self._fresh()
-        self.solution_outcome = self._run(self._sources({}), 0, self.namespace, save=True)
+        if run:
+            self.solution_outcome = self._run(self._sources({}), 0, self.namespace, save=True)
 
     def _fresh(self) -> dict:
         return {"__name__": "__main__"}
@@ -142,6 +143,15 @@ class ExerciseRun:
             finally:
                 plt.close("all")
         return Outcome(None, None, self.learner_cells)
+
+    def notebook(self, answer: Answer | None = None) -> nbformat.NotebookNode:
+        """The exercise as a learner would save it with ``answer`` (the solution where the
+        answer does not replace a block) typed into its stubs."""
+        replace = {} if answer is None else {self._block(k): c for k, c in answer.blocks.items()}
+        nb = nbformat.from_dict(self.exercise)
+        for i, source in self._sources(replace).items():
+            nb.cells[i].source = source
+        return nb
 
     def run(self, answer: Answer) -> Outcome:
         replace = {self._block(key): code for key, code in answer.blocks.items()}

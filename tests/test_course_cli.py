@@ -30,7 +30,8 @@ def _course(*args: str, cwd: Path = ROOT, env: dict | None = None,
 def test_help_exits_zero_and_documents_pass_through_arguments():
     done = _course("--help")
     assert done.returncode == 0, done.stderr
-    for text in ("lab", "test", "browser-check", '-m "not slow"', "--no-browser", "--offline"):
+    for text in ("lab", "test", "browser-check", '-m "not slow"', "--no-browser", "--offline",
+                 "progress", "grade DIR", "nbgrader DIR", "lock [--upgrade] [--only NAME]"):
         assert text in done.stdout
 
 

@@ -21,7 +21,8 @@ import course  # noqa: E402
 
 PYTHONS = ["3.11.0", "3.11.4", "3.11.7", "3.11.9", "3.12.0", "3.12.8",
            "3.13.0", "3.13.5"]
-LOCKS = {"course": course.COURSE_LOCK, "site": course.SITE_LOCK}
+LOCKS = {"course": course.COURSE_LOCK, "site": course.SITE_LOCK,
+         "grading": course.GRADING_LOCK}
 
 
 def _norm(name: str) -> str:

@@ -18,6 +18,11 @@ notebook it:
    or if saving the notebook again writes a different file;
 6. leaves a screenshot in ``browser-check/`` (ignored by git).
 
+It also grades a small class with ``tools/grading.py`` (exercise 1: the solution, a wrong
+answer, an untouched copy), opens the HTML report, hovers over the failed task and checks
+that its check's message shows; the screenshot ``browser-check/grading_report.png`` is the
+one the instructor guide shows (copy it to ``docs/images/`` when the report's look changes).
+
 A small notebook written to ``browser-check/`` proves that a slider moves the count
 even before any lesson has one. At the end ``git status`` must be as it was at the start.
 When /usr/bin/chromium is missing, the check says which command installs it and stops
@@ -375,6 +380,73 @@ def worker(n: int, base: str, token: str, jobs: queue.Queue, results: list[Resul
         browser.close()
 
 
+REPORT_LEARNERS = {"ada": "solution", "ben": "exercise", "cy": "wrong"}
+WRONG_LINE = ("midpoint_by_hand = 2 * B * math.exp(-(D**2) / (8 * SIGMA**2))",
+              "midpoint_by_hand = 2 * B * math.exp(-2.25)")
+
+
+def grading_report_class(folder: Path) -> None:
+    """Three learners' exercise 1: the solution, the same with the midpoint's quoted
+    exponent (a wrong answer), and the untouched exercise."""
+    name = "01_do_the_maths.ipynb"
+    for learner, kind in REPORT_LEARNERS.items():
+        (folder / learner).mkdir(parents=True)
+        src = ROOT / ("exercises" if kind == "exercise" else "solutions") / name
+        text = src.read_text(encoding="utf-8")
+        if kind == "wrong":
+            old, new = WRONG_LINE
+            if json.dumps(old)[1:-1] not in text:
+                raise ValueError(f"solutions/{name} no longer holds {old!r}: update "
+                                 "WRONG_LINE in tools/browser_check.py")
+            text = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+        (folder / learner / name).write_text(text, encoding="utf-8")
+
+
+def check_grading_report() -> Result:
+    """Grade the small class, open its report in Chromium, hover over the failed task,
+    check that the message shows, and take the screenshot the instructor guide uses."""
+    from playwright.sync_api import sync_playwright
+
+    result, start = Result("(grading report)"), time.time()
+    with tempfile.TemporaryDirectory(prefix="grading-report-") as tmp:
+        subs, out = Path(tmp) / "submissions", OUT / "grading"
+        grading_report_class(subs)
+        done = subprocess.run([sys.executable, str(ROOT / "tools" / "grading.py"), "grade",
+                               str(subs), "--out", str(out), "--jobs", "2"],
+                              cwd=tmp, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        result.problems.append(f"grading.py grade failed: {done.stderr.strip()[-300:]}")
+        return result
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 400})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: None if r.url.startswith("file:") else
+                errors.append(f"the report loads {r.url}"))
+        page.goto((out / "report.html").as_uri())
+        failed = page.locator("td.not-yet")
+        if failed.count() != 1:
+            result.problems.append(f"{failed.count()} failed tasks in the report, expected 1")
+        else:
+            failed.hover()
+            tip = page.evaluate("(el) => getComputedStyle(el, '::after').content",
+                                failed.element_handle())
+            if "midpoint_by_hand" not in tip:
+                result.problems.append(f"hovering shows {tip[:120]!r}, not the message")
+        rows = page.locator("tbody tr").count()
+        if rows != len(REPORT_LEARNERS):
+            result.problems.append(f"{rows} learners in the report, expected 3")
+        page.screenshot(path=str(OUT / "grading_report.png"))
+        result.problems += [f"browser: {e}" for e in errors]
+        browser.close()
+    result.seconds = time.time() - start
+    print(f"[{'ok' if not result.problems else 'FAILED'}] grading report "
+          f"({result.seconds:.0f} s; screenshot {OUT.name}/grading_report.png)", flush=True)
+    return result
+
+
 def git_status() -> str:
     return subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True,
                           text=True).stdout
@@ -419,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+    if not args.notebooks:
+        results.append(check_grading_report())
     problems = [r for r in results if r.problems]
     if not any(r.slider for r in results):
         problems.append(Result("(sliders)", ["no slider was moved"]))

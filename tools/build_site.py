@@ -131,6 +131,8 @@ def write_book(src: Path) -> dict[str, int]:
     src.mkdir(parents=True)
     for page in DOCS.glob("*.md"):
         shutil.copy(page, src / page.name)
+    if (DOCS / "images").is_dir():  # screenshots the pages show (the instructor guide's)
+        shutil.copytree(DOCS / "images", src / "images")
     figures: dict[str, int] = {}
     parts = []
     for title, items in notebooks().items():
