@@ -55,7 +55,8 @@ def main() -> None:
         f"Regenerate with `python benchmarks/bench_nuclei.py`. CPU time of the process, best "
         f"of {REPEAT} alternating runs per image; the ratio is measured in the same run. Machine: "
         f"{platform.machine()}, Python {platform.python_version()}, NumPy {np.__version__}, "
-        f"SciPy {scipy.__version__}, scikit-image {skimage.__version__}.",
+        f"SciPy {scipy.__version__}, scikit-image {skimage.__version__}. `segment_nuclei` runs "
+        "with its defaults (`diameter=None`), so its time includes `estimate_diameter`.",
         "",
         "| image | size | `segment_nuclei` | scikit-image pipeline | ratio (ours / skimage) |",
         "|---|---|---|---|---|",

@@ -226,6 +226,7 @@ def _examples(d: dict[str, object]) -> dict[str, dict[str, object]]:
         "threshold_radius": {},
         # nuclei
         "background_and_noise": {"image": u16},
+        "estimate_diameter": {"image": u16},
         "nuclei.normalise": {"image": u16},
         "segment_nuclei": {"image": u16, "diameter": 10.0},
         "segment_nuclei_simple": {"image": u16},
