@@ -236,7 +236,7 @@ def instances_from_probabilities(
     >>> prob = np.zeros((5, 9, 3)); prob[..., 0] = 1
     >>> prob[1:4, 1:8] = (0, 1, 0); prob[1:4, 4] = (0, 0.2, 0.8)   # two touching nuclei
     >>> instances_from_probabilities(prob, min_size=0)[2].tolist()
-    [0, 1, 1, 1, 1, 2, 2, 2, 0]
+    [0, 1, 1, 1, 2, 2, 2, 2, 0]
     """
     p = as_image(prob, "prob", ndim=3)
     if p.shape[-1] != N_CLASSES:
