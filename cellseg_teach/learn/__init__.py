@@ -24,17 +24,37 @@ from .features import (
     features,
 )
 from .forest import PixelForest, instances_from_probabilities, train_forest
+from .unet import (
+    SHIPPED_WEIGHTS,
+    init_unet,
+    load_unet,
+    predict_nuclei,
+    prepare_image,
+    save_unet,
+    train_unet,
+    unet_apply,
+    unet_probabilities,
+)
 
 __all__ = [
     "BACKGROUND",
     "BOUNDARY",
     "DEFAULT_SIGMAS",
     "INTERIOR",
+    "SHIPPED_WEIGHTS",
     "UNLABELLED",
     "PixelForest",
     "class_targets",
     "feature_names",
     "features",
+    "init_unet",
     "instances_from_probabilities",
+    "load_unet",
+    "predict_nuclei",
+    "prepare_image",
+    "save_unet",
     "train_forest",
+    "train_unet",
+    "unet_apply",
+    "unet_probabilities",
 ]
