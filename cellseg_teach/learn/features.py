@@ -50,7 +50,7 @@ def _as_sigmas(sigmas: object) -> tuple[float, ...]:
     return out
 
 
-def feature_names(sigmas: Sequence[float] = DEFAULT_SIGMAS) -> list[str]:
+def feature_names(*, sigmas: Sequence[float] = DEFAULT_SIGMAS) -> list[str]:
     """Names of the feature planes of :func:`features`, in order.
 
     ``"intensity"`` first, then for each σ: ``"gaussian σ=…"``, ``"log σ=…"``,
@@ -58,7 +58,7 @@ def feature_names(sigmas: Sequence[float] = DEFAULT_SIGMAS) -> list[str]:
 
     Examples
     --------
-    >>> feature_names((1, 2))[:3]
+    >>> feature_names(sigmas=(1, 2))[:3]
     ['intensity', 'gaussian σ=1', 'log σ=1']
     >>> len(feature_names())
     31
@@ -66,7 +66,7 @@ def feature_names(sigmas: Sequence[float] = DEFAULT_SIGMAS) -> list[str]:
     return ["intensity"] + [f"{k} σ={s:g}" for s in _as_sigmas(sigmas) for k in _KINDS]
 
 
-def features(image: object, sigmas: Sequence[float] = DEFAULT_SIGMAS) -> np.ndarray:
+def features(image: object, *, sigmas: Sequence[float] = DEFAULT_SIGMAS) -> np.ndarray:
     """The filter bank of a pixel classifier: one feature image per filter and scale.
 
     The image is first expressed in background noise units
@@ -102,7 +102,7 @@ def features(image: object, sigmas: Sequence[float] = DEFAULT_SIGMAS) -> np.ndar
     >>> import numpy as np
     >>> yy, xx = np.mgrid[:41, :41]
     >>> blob = 100 + 50 * np.exp(-((xx - 20) ** 2 + (yy - 20) ** 2) / (2 * 3.0 ** 2))
-    >>> f = features(blob + np.random.default_rng(0).normal(0, 1, blob.shape), (2,))
+    >>> f = features(blob + np.random.default_rng(0).normal(0, 1, blob.shape), sigmas=(2,))
     >>> f.shape, f.dtype.name
     ((41, 41, 7), 'float32')
     >>> np.unravel_index(np.argmin(f[..., 2]), (41, 41))   # the LoG's minimum: the centre

@@ -74,7 +74,7 @@ class PixelForest:
             Planes 0, 1, 2 = background, interior, boundary; they sum to 1. A class the
             training targets never held has probability 0.
         """
-        f = features(image, self.sigmas)
+        f = features(image, sigmas=self.sigmas)
         h, w, n = f.shape
         p = self.forest.predict_proba(f.reshape(-1, n))
         out = np.zeros((h * w, N_CLASSES))
@@ -181,7 +181,7 @@ def train_forest(
         idx = _sample(t, pixels_per_image, rng)
         if idx.size == 0:
             continue
-        f = features(img, sigmas)
+        f = features(img, sigmas=sigmas)
         rows.append(f.reshape(-1, f.shape[-1])[idx])
         ys.append(t.ravel()[idx])
     if not rows:
@@ -195,7 +195,7 @@ def train_forest(
         forest=forest,
         sigmas=sigmas,
         feature_importances_=forest.feature_importances_,
-        feature_names=feature_names(sigmas),
+        feature_names=feature_names(sigmas=sigmas),
         n_pixels=int(y.size),
     )
 
@@ -241,7 +241,7 @@ def instances_from_probabilities(
     p = as_image(prob, "prob", ndim=3)
     if p.shape[-1] != N_CLASSES:
         raise ValueError(f"prob must have shape (H, W, 3), got {p.shape}")
-    if p.min() < 0 or p.max() > 1:
+    if p.min() < -1e-6 or p.max() > 1 + 1e-6:  # rounding in a sum of probabilities
         raise ValueError("prob must hold probabilities in [0, 1]")
     seed_threshold = as_real(seed_threshold, "seed_threshold")
     if not 0 < seed_threshold < 1:

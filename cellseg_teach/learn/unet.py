@@ -31,6 +31,7 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from scipy import ndimage
@@ -44,6 +45,7 @@ from .forest import instances_from_probabilities
 __all__ = [
     "DISTANCE_SCALE",
     "SHIPPED_WEIGHTS",
+    "UNetTraining",
     "init_unet",
     "load_unet",
     "predict_nuclei",
@@ -87,7 +89,7 @@ def _conv_init(rng: np.random.Generator, k: int, c_in: int, c_out: int) -> tuple
     return w.astype(np.float32), np.zeros(c_out, np.float32)
 
 
-def init_unet(seed: int = 0, *, depth: int = 3, base: int = 8, n_out: int = 3) -> dict:
+def init_unet(seed: int, *, depth: int = 3, base: int = 8, n_out: int = 3) -> dict:
     """Random initial parameters of a U-Net.
 
     Parameters
@@ -248,11 +250,10 @@ def _batch(xs: list, ts: list, rng: np.random.Generator, batch: int, crop: int) 
     return np.stack(bx)[..., None], np.stack(bt)
 
 
-def _loss_fn(scheme: str, class_weights: tuple):
+def _loss_fn(scheme: str):
     jax, jnp = _jax()
-    cw = jnp.asarray(class_weights, jnp.float32)
 
-    def loss(params, x, t):
+    def loss(params, x, t, cw):
         logits = unet_apply(params, x)
         if scheme == "classes":
             cls = t[..., 0].astype(jnp.int32)
@@ -271,20 +272,66 @@ def _loss_fn(scheme: str, class_weights: tuple):
     return loss
 
 
-def _as_pairs(images: Sequence, labels: Sequence, what: str, crop: int) -> tuple:
-    if isinstance(images, np.ndarray) or isinstance(labels, np.ndarray):
-        raise TypeError(f"{what} must be lists of 2-D arrays, not one array")
-    images, labels = list(images), list(labels)
+_COMPILED: dict = {}
+_ADAM_LIST: list = []
+
+
+class _LazyAdam:
+    """``optax.adam`` with a learning rate of 1, made on first use (optax is optional);
+    the step below multiplies its updates by the scheduled rate, which is Adam at that
+    rate, so one compiled step serves every learning rate."""
+
+    def init(self, params):
+        if not _ADAM_LIST:
+            import optax
+
+            _ADAM_LIST.append(optax.adam(1.0))
+        return _ADAM_LIST[0].init(params)
+
+
+_ADAM = _LazyAdam()
+
+
+def _compiled(scheme: str) -> tuple:
+    """The jitted training step and loss for ``scheme``, compiled once per process and
+    input shape (not once per call of :func:`train_unet`)."""
+    if scheme not in _COMPILED:
+        jax, _ = _jax()
+        import optax
+
+        loss = _loss_fn(scheme)
+
+        def step(params, state, x, t, cw, lr):
+            value, grads = jax.value_and_grad(loss)(params, x, t, cw)
+            updates, state = _ADAM_LIST[0].update(grads, state, params)
+            updates = jax.tree_util.tree_map(lambda u: lr * u, updates)
+            return optax.apply_updates(params, updates), state, value
+
+        _COMPILED[scheme] = (jax.jit(step), jax.jit(loss))
+    return _COMPILED[scheme]
+
+
+def _as_list(value: object, name: str) -> list:
+    if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of 2-D arrays, got {type(value).__name__}")
+    return list(value)
+
+
+def _as_pairs(images: object, labels: object, names: tuple[str, str], crop: int) -> tuple:
+    """Prepared images and checked labels, each pair of the same shape, at least
+    ``crop`` pixels on each side."""
+    images, labels = _as_list(images, names[0]), _as_list(labels, names[1])
     if len(images) != len(labels):
-        raise ValueError(f"{what}: {len(images)} images but {len(labels)} label images")
+        raise ValueError(f"{names[0]} has {len(images)} images but {names[1]} has "
+                         f"{len(labels)} label images")
     xs, labs = [], []
     for i, (im, lab) in enumerate(zip(images, labels, strict=True)):
-        x = prepare_image(as_image(im, f"{what} images[{i}]"))
-        lab = as_labels(lab, f"{what} labels[{i}]")
+        x = prepare_image(as_image(im, f"{names[0]}[{i}]"))
+        lab = as_labels(lab, f"{names[1]}[{i}]")
         if lab.shape != x.shape:
-            raise ValueError(f"{what} labels[{i}] has shape {lab.shape}, image {x.shape}")
+            raise ValueError(f"{names[1]}[{i}] has shape {lab.shape}, {names[0]}[{i}] {x.shape}")
         if min(x.shape) < crop:
-            raise ValueError(f"{what} images[{i}] {x.shape} is smaller than crop={crop}")
+            raise ValueError(f"{names[0]}[{i}] {x.shape} is smaller than crop={crop}")
         xs.append(x)
         labs.append(lab)
     return xs, labs
@@ -330,6 +377,22 @@ def _apply_jit():
 
 
 # ----------------------------------------------------------------------------- training
+class UNetTraining(NamedTuple):
+    """Result of :func:`train_unet`: ``params, history = train_unet(...)``.
+
+    Attributes
+    ----------
+    params : dict of str to numpy.ndarray
+        The trained weights.
+    history : dict
+        ``"train_loss"``: the loss of each step's batch; ``"val_step"``, ``"val_loss"``:
+        the steps at which the validation loss was measured, and its values.
+    """
+
+    params: dict
+    history: dict
+
+
 def train_unet(
     images: Sequence[object],
     labels: Sequence[object],
@@ -349,7 +412,7 @@ def train_unet(
     params: dict | None = None,
     log: object = None,
     checkpoint: object = None,
-) -> tuple[dict, dict]:
+) -> UNetTraining:
     """Train a U-Net on labelled images: random crops, flips and rotations, Adam.
 
     A fixed number of ``steps``; each takes ``batch`` random ``crop``×``crop`` crops, each
@@ -393,51 +456,52 @@ def train_unet(
 
     Returns
     -------
-    params : dict of numpy.ndarray
-        The trained weights.
-    history : dict
-        ``"train_loss"`` (one value per step), ``"val_step"`` and ``"val_loss"``.
+    UNetTraining
+        ``(params, history)``: the trained weights, and the training and validation
+        losses.
     """
-    jax, jnp = _jax()
+    _, jnp = _jax()
     import optax
 
-    if scheme not in SCHEMES:
+    if not isinstance(scheme, str) or scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {tuple(SCHEMES)}, got {scheme!r}")
-    steps = as_count(steps, "steps", minimum=1)
+    steps = as_count(steps, "steps", minimum=1, maximum=10**6,
+                     why="about a week of training on a laptop")
     seed = as_count(seed, "seed", maximum=2**32 - 1)
     depth = as_count(depth, "depth", minimum=1, maximum=6)
-    crop = as_count(crop, "crop", minimum=2**depth)
-    if crop % 2**depth:
-        raise ValueError(f"crop must be a multiple of 2**depth = {2**depth}, got {crop}")
-    batch = as_count(batch, "batch", minimum=1)
+    base = as_count(base, "base", minimum=1, maximum=64)
+    crop = as_count(crop, "crop", minimum=2)
+    batch = as_count(batch, "batch", minimum=1, maximum=256)
     lr = as_positive(lr, "lr")
     val_every = as_count(val_every, "val_every", minimum=1)
+    if isinstance(class_weights, (str, bytes)) or not isinstance(
+        class_weights, Sequence | np.ndarray
+    ):
+        raise TypeError(f"class_weights must be 3 positive numbers, got {class_weights!r}")
     class_weights = tuple(as_positive(w, f"class_weights[{i}]")
                           for i, w in enumerate(class_weights))
     if len(class_weights) != 3:
         raise ValueError(f"class_weights must hold 3 weights, got {len(class_weights)}")
-    xs, labs = _as_pairs(images, labels, "training", crop)
+    xs, labs = _as_pairs(images, labels, ("images", "labels"), crop)
     if not xs:
         raise ValueError("images is empty: train_unet needs at least one image")
-    vxs, vlabs = _as_pairs(val_images, val_labels, "validation", 0)
+    vxs, vlabs = _as_pairs(val_images, val_labels, ("val_images", "val_labels"), 0)
     ts = [_targets(lab, scheme) for lab in labs]
     vts = [_targets(lab, scheme) for lab in vlabs]
 
     if params is None:
         params = init_unet(seed, depth=depth, base=base, n_out=SCHEMES[scheme])
+    elif not isinstance(params, dict) or "head.w" not in params:
+        raise TypeError("params must be a dict of named arrays (from init_unet or load_unet)")
     params = {k: jnp.asarray(v) for k, v in params.items()}
+    depth = _depth(params)
+    if crop % 2**depth:
+        raise ValueError(f"crop must be a multiple of 2**depth = {2**depth}, got {crop}")
+    # Adam with a cosine-decaying learning rate (down to 5 % of lr at the last step)
     schedule = optax.cosine_decay_schedule(lr, steps, alpha=0.05)
-    opt = optax.adam(schedule)
-    state = opt.init(params)
-    loss = _loss_fn(scheme, class_weights)
-
-    @jax.jit
-    def step(params, state, x, t):
-        value, grads = jax.value_and_grad(loss)(params, x, t)
-        updates, state = opt.update(grads, state, params)
-        return optax.apply_updates(params, updates), state, value
-
-    loss_jit = jax.jit(loss)
+    state = _ADAM.init(params)
+    step, loss_jit = _compiled(scheme)
+    cw = jnp.asarray(class_weights, jnp.float32)
     m = 2**depth
 
     def val_loss(params) -> float:
@@ -445,14 +509,14 @@ def train_unet(
         for x, t in zip(vxs, vts, strict=True):
             h, w = x.shape  # the largest multiple of 2**depth from the top left
             total += float(loss_jit(params, x[None, : h - h % m, : w - w % m, None],
-                                    t[None, : h - h % m, : w - w % m]))
+                                    t[None, : h - h % m, : w - w % m], cw))
         return total / len(vxs)
 
     rng = np.random.default_rng(seed)
     history: dict = {"train_loss": [], "val_step": [], "val_loss": []}
     for i in range(1, steps + 1):
         x, t = _batch(xs, ts, rng, batch, crop)
-        params, state, value = step(params, state, x, t)
+        params, state, value = step(params, state, x, t, cw, schedule(i - 1))
         history["train_loss"].append(float(value))
         if vxs and (i % val_every == 0 or i == steps):
             history["val_step"].append(i)
@@ -464,7 +528,7 @@ def train_unet(
                 checkpoint(i, {k: np.asarray(v) for k, v in params.items()})
         elif log is not None and not vxs and i % val_every == 0:
             log(f"step {i}: train {np.mean(history['train_loss'][-val_every:]):.4f}")
-    return {k: np.asarray(v) for k, v in params.items()}, history
+    return UNetTraining({k: np.asarray(v) for k, v in params.items()}, history)
 
 
 # ------------------------------------------------------------------------ saved weights
@@ -495,7 +559,7 @@ def save_unet(params: dict, path: str | os.PathLike) -> str:
     return digest
 
 
-def load_unet(path: str | os.PathLike | None = None) -> dict:
+def load_unet(*, path: str | os.PathLike | None = None) -> dict:
     """Load U-Net weights, refusing a file whose SHA-256 does not match its record.
 
     Parameters
