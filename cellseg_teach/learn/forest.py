@@ -30,6 +30,11 @@ from .features import (
     features,
 )
 
+try:  # imported once, with the package, not inside the first training call
+    from sklearn.ensemble import RandomForestClassifier
+except ImportError:  # the "learn" extra is not installed
+    RandomForestClassifier = None
+
 __all__ = ["PixelForest", "instances_from_probabilities", "train_forest"]
 
 N_CLASSES = 3
@@ -147,18 +152,17 @@ def train_forest(
     >>> int(p[20, 20].argmax()), int(p[2, 2].argmax())
     (1, 0)
     """
-    from sklearn.ensemble import RandomForestClassifier
-
-    if isinstance(images, np.ndarray) or isinstance(targets, np.ndarray):
-        if np.ndim(images) == 2 or np.ndim(targets) == 2:
-            raise TypeError("images and targets must be lists of 2-D arrays, not one array")
+    for value, name in ((images, "images"), (targets, "targets")):
+        if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of 2-D arrays, got {type(value).__name__}")
     images, targets = list(images), list(targets)
     if not images:
         raise ValueError("images is empty: train_forest needs at least one image")
     if len(images) != len(targets):
         raise ValueError(f"images has {len(images)} images but targets has {len(targets)}")
     sigmas = _as_sigmas(sigmas)
-    n_trees = as_count(n_trees, "n_trees", minimum=1)
+    n_trees = as_count(n_trees, "n_trees", minimum=1, maximum=10_000,
+                       why="more trees than a pixel classifier ever needs")
     pixels_per_image = as_count(pixels_per_image, "pixels_per_image", minimum=3)
     if max_depth is not None:
         max_depth = as_count(max_depth, "max_depth", minimum=1)
@@ -186,6 +190,9 @@ def train_forest(
         ys.append(t.ravel()[idx])
     if not rows:
         raise ValueError("targets hold no labelled pixel (all 255): nothing to learn from")
+    if RandomForestClassifier is None:
+        raise ImportError("train_forest needs scikit-learn (the course's 'learn' extra): "
+                          "pip install scikit-learn")
     x, y = np.concatenate(rows), np.concatenate(ys)
     forest = RandomForestClassifier(
         n_estimators=n_trees, max_depth=max_depth, min_samples_leaf=2,
