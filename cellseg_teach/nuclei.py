@@ -624,23 +624,57 @@ def segment_nuclei(
         dist = ndimage.gaussian_filter(dist, marker_sigma, truncate=3.0)
     size = 2 * max(round(min_distance), 1) + 1
     peaks = mask & (dist == ndimage.maximum_filter(dist, size=size))
-    markers, n = ndimage.label(peaks)  # a flat-topped maximum is one marker
+    markers, _ = ndimage.label(peaks)  # a flat-topped maximum is one marker
     # 6: watershed of the inverted landscape, from the markers, inside the mask
+    labels = _seeded_watershed(-dist, markers, mask)
+    # 7: size filter, then renumber 1..n (an area >= 3.2 px is an area >= 4 px)
+    return relabel_sequential(labels, min_size=math.ceil(min_size))[0]
+
+
+def _seeded_watershed(cost: np.ndarray, markers: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Flood ``cost`` from ``markers`` inside ``mask``: the course's seeded watershed.
+
+    Step 6 of :func:`segment_nuclei`, shared with :mod:`cellseg_teach.learn` (which floods a
+    boundary probability map from interior seeds). ``skimage.segmentation.watershed``
+    floods by priority, the lowest remaining ``cost`` first, so two markers meet along
+    the ridges of ``cost``. A connected part of ``mask`` that holds no marker becomes an
+    object of its own (numbered after the markers), not background.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray, 2-D
+        The landscape to flood (any real units; low = reached first).
+    markers : numpy.ndarray of int, same shape
+        0 = unmarked, 1..n = the seeds (checked by the caller).
+    mask : numpy.ndarray of bool, same shape
+        Pixels that may be flooded.
+
+    Returns
+    -------
+    numpy.ndarray of int32
+        Labels 1..n from the markers, then one label per marker-less part of ``mask``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.zeros((3, 7), bool); mask[:, :3] = mask[:, 4:] = True
+    >>> markers = np.zeros((3, 7), int); markers[1, 1] = 1
+    >>> _seeded_watershed(np.zeros((3, 7)), markers, mask)[1].tolist()
+    [1, 1, 1, 0, 2, 2, 2]
+    """
     try:
         from skimage.segmentation import watershed  # the tool after the course (see above)
     except ImportError as err:  # scikit-image is in the "course" extra, not the core
         raise ImportError(
-            "segment_nuclei needs scikit-image for its watershed: pip install scikit-image"
+            "the seeded watershed needs scikit-image: pip install scikit-image"
         ) from err
-
-    labels = watershed(-dist, markers, mask=mask).astype(np.int32)
-    # a region whose maximum lies within min_distance of a higher one got no marker:
-    # it is a nucleus of its own
+    n = int(markers.max()) if markers.size else 0
+    labels = watershed(cost, markers, mask=mask).astype(np.int32)
+    # a part of the mask without a marker is an object of its own
     orphans, n_orphans = ndimage.label(mask & (labels == 0))
     if n_orphans:
         labels[orphans > 0] = orphans[orphans > 0] + n
-    # 7: size filter, then renumber 1..n (an area >= 3.2 px is an area >= 4 px)
-    return relabel_sequential(labels, min_size=math.ceil(min_size))[0]
+    return labels
 
 
 def segment_nuclei_simple(
