@@ -19,7 +19,7 @@ from pathlib import Path
 from train_unet import SETTINGS, evaluate, split, train
 
 HERE = Path(__file__).resolve().parent
-STEPS = int(os.environ.get("SEARCH_STEPS", 600))
+STEPS = int(os.environ.get("SEARCH_STEPS", 200))
 CANDIDATES = {
     "classes": {},
     "distance": {"scheme": "distance"},

@@ -47,7 +47,7 @@ OUT = unet.SHIPPED_WEIGHTS
 N_VAL = 3
 SETTINGS = {
     "scheme": "classes",
-    "steps": 2400,
+    "steps": 600,
     "lr": 3e-3,
     "batch": 4,
     "crop": 256,
@@ -59,7 +59,7 @@ SETTINGS = {
     "seed_threshold": 0.5,
     "min_size": 49.0,
 }
-CURVE = {"n_images": [1, 3, 6, 9], "steps": 400}
+CURVE = {"n_images": [1, 3, 6, 9], "steps": 150}
 
 
 def split() -> tuple[list, list]:
@@ -111,17 +111,9 @@ def machine() -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=SETTINGS["steps"])
-    parser.add_argument("--curve-steps", type=int, default=CURVE["steps"])
-    parser.add_argument("--no-curve", action="store_true", help="skip the learning curve")
-    parser.add_argument("--out", type=Path, default=OUT, help="weights file (.npz)")
-    args = parser.parse_args()
-    out = args.out
+def train_shipped(args, settings: dict, train_s: list, val_s: list, out: Path, log) -> dict:
+    """Train the shipped weights, write them and their record; return the record."""
     record_path = out.with_suffix(".json")
-    train_s, val_s = split()
-    settings = dict(SETTINGS, steps=args.steps)
     record = {
         "command": "python benchmarks/train_unet.py"
         + ("" if args.steps == SETTINGS["steps"] else f" --steps {args.steps}"),
@@ -133,9 +125,6 @@ def main() -> None:
     }
     record["segment_nuclei_validation_scores"] = scores(
         val_s, [segment_nuclei(s.image) for s in val_s])
-
-    def log(msg: str) -> None:
-        print(msg, flush=True)
 
     def keep(step: int, params: dict) -> None:  # the latest weights, should the run stop
         unet.save_unet(params, out.with_name(out.stem + "_checkpoint.npz"))
@@ -158,6 +147,31 @@ def main() -> None:
     for p in (out.with_name(out.stem + "_checkpoint.npz"),
               out.with_name(out.stem + "_checkpoint.npz.sha256")):
         p.unlink(missing_ok=True)
+    return record
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=SETTINGS["steps"])
+    parser.add_argument("--curve-steps", type=int, default=CURVE["steps"])
+    parser.add_argument("--no-curve", action="store_true", help="skip the learning curve")
+    parser.add_argument("--curve-only", action="store_true",
+                        help="only (re)compute the learning curve into the existing record")
+    parser.add_argument("--out", type=Path, default=OUT, help="weights file (.npz)")
+    args = parser.parse_args()
+    out = args.out
+    record_path = out.with_suffix(".json")
+    train_s, val_s = split()
+    settings = dict(SETTINGS, steps=args.steps)
+
+    def log(msg: str) -> None:
+        print(msg, flush=True)
+
+    if args.curve_only:
+        record = (json.loads(record_path.read_text(encoding="utf-8"))
+                  if record_path.exists() else {})
+    else:
+        record = train_shipped(args, settings, train_s, val_s, out, log)
     if not args.no_curve:
         curve = dict(CURVE, steps=args.curve_steps, f1=[], ap=[], val_loss=[])
         for n in CURVE["n_images"]:
@@ -169,7 +183,7 @@ def main() -> None:
             log(f"learning curve: {n} images, {s}")
         record["learning_curve"] = curve
         record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    log(f"wrote {out} (sha256 {digest}) and {record_path}")
+    log(f"wrote {record_path}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,9 @@ MODULES = [
     "cellseg_teach.livedead.pipeline",
     "cellseg_teach.livedead.scores",
     "cellseg_teach.livedead.synthetic",
+    "cellseg_teach.learn.features",
+    "cellseg_teach.learn.forest",
+    "cellseg_teach.learn.unet",
 ]
 """The modules the page covers (``compare``, ``exercise_checks`` and ``datasets`` have
 their own pages and tests)."""

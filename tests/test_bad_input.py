@@ -54,8 +54,11 @@ pytestmark = pytest.mark.slow
 # compare and exercise_checks have their own refusal tests (tests/test_compare.py,
 # tests/test_exercise_checks.py); a valid local_cluster call starts worker processes, too slow
 # to repeat per bad value: tests/test_no_open_ports.py checks its arguments.
+# A valid call of the U-Net's functions compiles an XLA program (seconds per input shape
+# and network size), too slow to repeat per bad value: tests/test_learn_unet.py checks
+# their arguments by name.
 EXCLUDED_MODULES = {"cellseg_teach.compare", "cellseg_teach.exercise_checks",
-                    "cellseg_teach.cluster"}
+                    "cellseg_teach.cluster", "cellseg_teach.learn.unet"}
 
 TIME_LIMIT = 3.0  # seconds per call
 MEMORY_LIMIT = 2 * 2**30  # bytes of address space a call may add
@@ -224,6 +227,21 @@ def _examples(d: dict[str, object]) -> dict[str, dict[str, object]]:
         "smoothed_peak": {},
         "smoothed_sigma": {},
         "threshold_radius": {},
+        # learn (the pixel classifier)
+        "class_targets": {"labels": lab},
+        "feature_names": {"sigmas": (1.0, 2.0)},
+        "learn.features.features": {"image": u16, "sigmas": (1.0, 2.0)},
+        "instances_from_probabilities": {
+            "prob": np.stack([lab == 0, lab > 0, np.zeros_like(mask)], axis=-1).astype(float),
+        },
+        "train_forest": {
+            "images": [u16],
+            "targets": [(lab > 0).astype(np.uint8)],
+            "sigmas": (1.0,),
+            "n_trees": 2,
+            "pixels_per_image": 300,
+            "max_depth": 4,
+        },
         # nuclei
         "background_and_noise": {"image": u16},
         "nuclei.normalise": {"image": u16},

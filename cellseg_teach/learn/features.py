@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import as_count, as_labels, as_positive
+from .._checks import as_count, as_labels, as_positive, at_most
 from ..filters import smooth
-from ..morphology import label_outlines
+from ..morphology import _WHY, _reach, label_outlines
 from ..nuclei import normalise
 
 __all__ = ["BACKGROUND", "BOUNDARY", "DEFAULT_SIGMAS", "INTERIOR", "UNLABELLED",
@@ -110,6 +110,8 @@ def features(image: object, *, sigmas: Sequence[float] = DEFAULT_SIGMAS) -> np.n
     """
     sigmas = _as_sigmas(sigmas)
     z = normalise(image)[0]  # checks the image; float64, noise units
+    for i, s in enumerate(sigmas):
+        at_most(s, f"sigmas[{i}]", 4 * max(z.shape), "a blur much wider than the image")
     planes = [z]
     for s in sigmas:
         g = smooth(z, s)
@@ -154,7 +156,8 @@ def class_targets(labels: object, *, boundary_width: int = 2) -> np.ndarray:
     [0, 2, 1, 1, 1, 2, 0]
     """
     lab = as_labels(labels, "labels")
-    boundary_width = as_count(boundary_width, "boundary_width", minimum=1)
+    boundary_width = as_count(boundary_width, "boundary_width", minimum=1,
+                              maximum=_reach(lab.shape), why=_WHY)
     out = (lab > 0).astype(np.uint8)  # INTERIOR where labelled
     out[label_outlines(lab, width=boundary_width)] = BOUNDARY
     return out

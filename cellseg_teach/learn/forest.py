@@ -30,6 +30,11 @@ from .features import (
     features,
 )
 
+try:  # imported once, with the package, not inside the first training call
+    from sklearn.ensemble import RandomForestClassifier
+except ImportError:  # the "learn" extra is not installed
+    RandomForestClassifier = None
+
 __all__ = ["PixelForest", "instances_from_probabilities", "train_forest"]
 
 N_CLASSES = 3
@@ -59,6 +64,12 @@ class PixelForest:
     feature_importances_: np.ndarray = field(repr=False)
     feature_names: list[str] = field(repr=False)
     n_pixels: int = 0
+    extra_features: object = None
+
+    def features(self, image: object) -> np.ndarray:
+        """The feature planes the forest reads: :func:`features` at :attr:`sigmas`, then
+        the planes of ``extra_features`` if it was given."""
+        return _all_features(image, self.sigmas, self.extra_features)
 
     def predict_proba(self, image: object) -> np.ndarray:
         """Probability of background, interior and boundary at every pixel.
@@ -74,12 +85,27 @@ class PixelForest:
             Planes 0, 1, 2 = background, interior, boundary; they sum to 1. A class the
             training targets never held has probability 0.
         """
-        f = features(image, sigmas=self.sigmas)
+        f = self.features(image)
         h, w, n = f.shape
         p = self.forest.predict_proba(f.reshape(-1, n))
         out = np.zeros((h * w, N_CLASSES))
         out[:, np.asarray(self.forest.classes_, dtype=int)] = p
         return out.reshape(h, w, N_CLASSES)
+
+
+def _all_features(image: object, sigmas: tuple, extra: object) -> np.ndarray:
+    f = features(image, sigmas=sigmas)
+    if extra is None:
+        return f
+    more = np.asarray(extra(image), dtype=np.float32)
+    if more.ndim == 2:
+        more = more[..., None]
+    if more.ndim != 3 or more.shape[:2] != f.shape[:2]:
+        raise ValueError(f"extra_features must return (H, W) or (H, W, k) planes for an image "
+                         f"of shape {f.shape[:2]}, got shape {more.shape}")
+    if not np.isfinite(more).all():
+        raise ValueError("extra_features returned NaN or infinite values")
+    return np.concatenate([f, more], axis=-1)
 
 
 def _sample(target: np.ndarray, per_image: int, rng: np.random.Generator) -> np.ndarray:
@@ -104,6 +130,7 @@ def train_forest(
     pixels_per_image: int = 4000,
     max_depth: int | None = 14,
     random_state: int = 0,
+    extra_features: object = None,
 ) -> PixelForest:
     """Train a random-forest pixel classifier on labelled pixels.
 
@@ -130,6 +157,10 @@ def train_forest(
         prediction fast at almost no cost in accuracy.
     random_state : int
         Seed of the pixel sample and of the forest.
+    extra_features : callable, optional
+        ``extra_features(image) -> (H, W)`` or ``(H, W, k)`` array: planes of your own,
+        appended after the filter bank (exercise 7). The forest keeps it and computes
+        them again in :meth:`PixelForest.predict_proba`.
 
     Returns
     -------
@@ -147,19 +178,21 @@ def train_forest(
     >>> int(p[20, 20].argmax()), int(p[2, 2].argmax())
     (1, 0)
     """
-    from sklearn.ensemble import RandomForestClassifier
-
-    if isinstance(images, np.ndarray) or isinstance(targets, np.ndarray):
-        if np.ndim(images) == 2 or np.ndim(targets) == 2:
-            raise TypeError("images and targets must be lists of 2-D arrays, not one array")
+    for value, name in ((images, "images"), (targets, "targets")):
+        if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of 2-D arrays, got {type(value).__name__}")
     images, targets = list(images), list(targets)
     if not images:
         raise ValueError("images is empty: train_forest needs at least one image")
     if len(images) != len(targets):
         raise ValueError(f"images has {len(images)} images but targets has {len(targets)}")
     sigmas = _as_sigmas(sigmas)
-    n_trees = as_count(n_trees, "n_trees", minimum=1)
+    n_trees = as_count(n_trees, "n_trees", minimum=1, maximum=10_000,
+                       why="more trees than a pixel classifier ever needs")
     pixels_per_image = as_count(pixels_per_image, "pixels_per_image", minimum=3)
+    if extra_features is not None and not callable(extra_features):
+        raise TypeError(f"extra_features must be a function of the image, got "
+                        f"{type(extra_features).__name__}")
     if max_depth is not None:
         max_depth = as_count(max_depth, "max_depth", minimum=1)
     random_state = as_count(random_state, "random_state", maximum=2**32 - 1)
@@ -181,11 +214,14 @@ def train_forest(
         idx = _sample(t, pixels_per_image, rng)
         if idx.size == 0:
             continue
-        f = features(img, sigmas=sigmas)
+        f = _all_features(img, sigmas, extra_features)
         rows.append(f.reshape(-1, f.shape[-1])[idx])
         ys.append(t.ravel()[idx])
     if not rows:
         raise ValueError("targets hold no labelled pixel (all 255): nothing to learn from")
+    if RandomForestClassifier is None:
+        raise ImportError("train_forest needs scikit-learn (the course's 'learn' extra): "
+                          "pip install scikit-learn")
     x, y = np.concatenate(rows), np.concatenate(ys)
     forest = RandomForestClassifier(
         n_estimators=n_trees, max_depth=max_depth, min_samples_leaf=2,
@@ -195,8 +231,10 @@ def train_forest(
         forest=forest,
         sigmas=sigmas,
         feature_importances_=forest.feature_importances_,
-        feature_names=feature_names(sigmas=sigmas),
+        feature_names=feature_names(sigmas=sigmas)
+        + [f"extra {i}" for i in range(x.shape[1] - len(feature_names(sigmas=sigmas)))],
         n_pixels=int(y.size),
+        extra_features=extra_features,
     )
 
 
