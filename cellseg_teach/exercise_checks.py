@@ -49,8 +49,11 @@ __all__ = [
     "check_error_counts",
     "check_exceedance",
     "check_extended_sweep",
+    "check_extra_feature",
     "check_find_markers",
+    "check_forest_score",
     "check_global_thresholds",
+    "check_held_out",
     "check_improved_pipeline",
     "check_local_threshold",
     "check_midpoint",
@@ -1245,3 +1248,119 @@ def check_score_changes(score_changes: Callable, baseline: Mapping, improved: Ma
             fail(f"{label}: found {_show(g)}, expected {_show(w)} "
                  "(score_changes(baseline, improved))")
     print("delta_f1, delta_ap, n_images_better from the 12 images: ok")
+
+
+# ----------------------------------------------------------- exercise 7: better features
+
+
+def _names(samples: object, what: str) -> list[str]:
+    """The image names of a list of ``load_bbbc039`` samples, or a failed check."""
+    if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence | Iterable):
+        fail(f"{what}: expected a list of samples from load_bbbc039, found {_show(samples)}")
+    names = []
+    for s in samples:
+        name = getattr(s, "name", None)
+        if not isinstance(name, str) or not hasattr(s, "image") or not hasattr(s, "labels"):
+            fail(f"{what}: expected samples (name, image, labels) from load_bbbc039, "
+                 f"found {type(s).__name__}")
+        names.append(name)
+    return names
+
+
+def check_held_out(train_samples: Sequence, test_samples: object, *, minimum: int = 3) -> None:
+    """Exercise 7, task 1: the images a change is measured on are not training images.
+
+    At least ``minimum`` images, none of them twice, and none of them among the images the
+    forest was trained on: a score on training images measures memory, not accuracy.
+    """
+    train = set(_names(train_samples, "training samples"))
+    test = _names(test_samples, "test_samples")
+    if len(set(test)) != len(test):
+        fail("test_samples: an image appears twice; each held-out image counts once")
+    seen = sorted(set(test) & train)
+    if seen:
+        fail(f"test_samples holds {len(seen)} training image(s) ({seen[0][:16]}...): a forest "
+             "scored on the images it was trained on measures what it remembers; keep only "
+             "images it never saw")
+    if len(test) < minimum:
+        fail(f"test_samples: {len(test)} image(s); take at least {minimum}, so that one "
+             "image's luck does not decide the result")
+    print(f"test_samples: {len(test)} images, none used for training: ok")
+
+
+def check_extra_feature(extra: Callable, image: np.ndarray, sigmas: Sequence[float]) -> None:
+    """Exercise 7, task 2: a feature function gives new, finite, informative planes.
+
+    It must return an (H, W) or (H, W, k) array of finite numbers for the image, not leave
+    the image changed, not be constant, and not repeat a plane of the filter bank (a copy
+    adds nothing the forest did not have).
+    """
+    from .learn import features
+
+    before = np.array(image, copy=True)
+    got = _call("the feature function", extra, image)
+    if not np.array_equal(image, before):
+        fail("the feature function changed the image it was given; work on a copy")
+    arr = np.asarray(got, dtype=float) if isinstance(got, np.ndarray) else None
+    if arr is None:
+        fail(f"the feature function: expected a numpy array, found {type(got).__name__}")
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    if arr.ndim != 3 or arr.shape[:2] != image.shape:
+        fail(f"the feature function: expected shape {image.shape} (one plane) or "
+             f"(H, W, k), found {np.shape(got)}")
+    if not np.isfinite(arr).all():
+        fail("the feature function returns NaN or infinite values (a division by zero?)")
+    bank = features(image, sigmas=tuple(sigmas)).astype(float)
+    flat_bank = bank.reshape(-1, bank.shape[-1])
+    for k in range(arr.shape[-1]):
+        plane = arr[..., k].ravel()
+        if plane.std() == 0:
+            fail(f"the feature function: plane {k} is constant; it cannot tell pixels apart")
+        corr = np.abs(np.corrcoef(np.c_[plane, flat_bank].T)[0, 1:])
+        if corr.max() > 0.999:
+            fail(f"the feature function: plane {k} repeats the filter bank's plane "
+                 f"{int(corr.argmax())} (correlation {corr.max():.4f}); the forest already "
+                 "has it")
+    print(f"the feature function: {arr.shape[-1]} new plane(s), finite, not in the bank: ok")
+
+
+def _forest_scores(model: object, samples: Sequence) -> dict[str, float]:
+    """Pooled F1 at IoU 0.5 and mean AP of a pixel forest's nuclei (the reference)."""
+    from .learn import instances_from_probabilities
+    from .metrics import average_precision, detection_scores
+
+    tp = fp = fn = 0
+    aps = []
+    for s in samples:
+        found = instances_from_probabilities(model.predict_proba(s.image))
+        d = detection_scores(s.labels, found)
+        tp, fp, fn = tp + d["tp"], fp + d["fp"], fn + d["fn"]
+        aps.append(average_precision(s.labels, found))
+    return {"f1": 2 * tp / (2 * tp + fp + fn), "ap": float(np.mean(aps))}
+
+
+def check_forest_score(score_forest: Callable, model: object, test_samples: Sequence,
+                       train_samples: Sequence) -> dict[str, float]:
+    """Exercise 7, task 3: ``score_forest(model, samples)`` gives the pooled F1 at IoU 0.5
+    and the mean AP of the forest's nuclei on ``samples``; checked on the held-out images
+    (refused if they include training images). Returns the reference scores."""
+    test_names = _names(test_samples, "test_samples")
+    if set(test_names) & set(_names(train_samples, "training samples")):
+        fail("score_forest is checked on test_samples, which hold training images: measure "
+             "on images the forest never saw (task 1)")
+    got = _call("score_forest", score_forest, model, test_samples)
+    if not isinstance(got, Mapping):
+        fail(f"score_forest: expected a dict with keys 'f1' and 'ap', found {_show(got)}")
+    expect_keys("score_forest(model, test_samples)", got, ("f1", "ap"))
+    want = _forest_scores(model, test_samples)
+    f1, ap = _number("f1", got["f1"]), _number("ap", got["ap"])
+    if abs(f1 - want["f1"]) > 1e-6:
+        fail(f"score_forest: f1 found {f1:.4f}, expected {want['f1']:.4f} (pooled over the "
+             "images: 2 TP / (2 TP + FP + FN) with the counts summed first, not the mean of "
+             "per-image F1; nuclei from instances_from_probabilities with its defaults)")
+    if abs(ap - want["ap"]) > 1e-6:
+        fail(f"score_forest: ap found {ap:.4f}, expected {want['ap']:.4f} (the mean over the "
+             "images of average_precision(true, found))")
+    print(f"score_forest on {len(test_names)} held-out images: F1 {f1:.3f}, AP {ap:.3f}: ok")
+    return want

@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("jax")
 pytest.importorskip("optax")
 
-from cellseg_teach.learn import (  # noqa: E402
+from cellseg_teach.learn import (
     SHIPPED_WEIGHTS,
     init_unet,
     load_unet,
@@ -24,7 +24,7 @@ from cellseg_teach.learn import (  # noqa: E402
     train_unet,
     unet_apply,
 )
-from cellseg_teach.metrics import detection_scores  # noqa: E402
+from cellseg_teach.metrics import detection_scores
 
 RECORD = SHIPPED_WEIGHTS.with_suffix(".json")
 
