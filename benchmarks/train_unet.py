@@ -46,8 +46,8 @@ from cellseg_teach.nuclei import segment_nuclei  # noqa: E402
 OUT = unet.SHIPPED_WEIGHTS
 N_VAL = 3
 SETTINGS = {
-    "scheme": "classes",
-    "steps": 600,
+    "scheme": "distance",
+    "steps": 400,
     "lr": 3e-3,
     "batch": 4,
     "crop": 256,
@@ -56,7 +56,7 @@ SETTINGS = {
     "class_weights": [1.0, 1.0, 2.0],
     "seed": 0,
     "val_every": 100,
-    "seed_threshold": 0.5,
+    "seed_threshold": 0.7,
     "min_size": 49.0,
 }
 CURVE = {"n_images": [1, 3, 6, 9], "steps": 150}

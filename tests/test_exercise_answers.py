@@ -820,6 +820,51 @@ answers(
 )
 
 
+# ---------------------------------------------------------------- 07_better_features
+
+_HELD_OUT_07 = "test_samples = samples[-3:]"
+_CONTRAST_07 = "mean = ndimage.uniform_filter(z, 7)"
+_SCORE_07 = "tp = fp = fn = 0"
+
+answers(
+    "07_better_features",
+    Answer("measured-on-the-training-images", "wrong", {_HELD_OUT_07: """
+        test_samples = samples[:3]
+        """}, message="Task 1, test_samples holds 3 training image"),
+    Answer("all-twelve-images", "wrong", {_HELD_OUT_07: """
+        test_samples = samples
+        """}, message="Task 1, test_samples holds 3 training image"),
+    Answer("one-held-out-image", "wrong", {_HELD_OUT_07: """
+        test_samples = samples[5:6]
+        """}, message="Task 1, test_samples: 1 image"),
+    Answer("a-copy-of-the-bank", "wrong", {_CONTRAST_07: """
+        return ndimage.gaussian_filter(normalise(image)[0], 2)
+        """}, message="Task 2, the feature function: plane 0 repeats the filter bank's plane"),
+    Answer("the-whole-image-standard-deviation", "wrong", {_CONTRAST_07: """
+        return np.std(normalise(image)[0])
+        """}, message="Task 2, the feature function: expected a numpy array, found float64"),
+    Answer("a-constant-plane", "wrong", {_CONTRAST_07: """
+        z = normalise(image)[0]
+        return np.full(z.shape, z.std())
+        """}, message="Task 2, the feature function: plane 0 is constant"),
+    Answer("f1-as-mean-of-per-image-f1", "wrong", {_SCORE_07: """
+        f1s, aps = [], []
+        for s in samples:
+            found = instances_from_probabilities(model.predict_proba(s.image))
+            f1s.append(detection_scores(s.labels, found)["f1"])
+            aps.append(average_precision(s.labels, found))
+        return {"f1": float(np.mean(f1s)), "ap": float(np.mean(aps))}
+        """}, message="Task 3, score_forest: f1 found"),
+    Answer("held-out-images-by-name", "alternative", {_HELD_OUT_07: """
+        trained = {s.name for s in train}
+        test_samples = [s for s in samples if s.name not in trained][:3]
+        """}),
+    Answer("another-feature-a-wide-log", "alternative", {_CONTRAST_07: """
+        return ndimage.gaussian_laplace(normalise(image)[0], 12.0)
+        """}),
+)
+
+
 # --------------------------------------------------------------------- the tests
 
 
@@ -891,54 +936,3 @@ def test_exercise_rejects_wrong_answer(stem, answer):
 def test_exercise_accepts_alternative_answer(stem, answer):
     outcome = exercise_run(stem).run(answer)
     assert outcome.error is None, f"{answer.name} is right but {outcome.describe()}"
-
-
-# ---------------------------------------------------------------- 07_better_features
-
-_HELD_OUT_07 = "test_samples = samples[-3:]"
-_CONTRAST_07 = "mean = ndimage.uniform_filter(z, 7)"
-_SCORE_07 = "tp = fp = fn = 0"
-
-answers(
-    "07_better_features",
-    Answer("measured-on-the-training-images", "wrong", {_HELD_OUT_07: """
-        test_samples = samples[:3]
-        """}, message="Task 1, test_samples holds 3 training image"),
-    Answer("all-twelve-images", "wrong", {_HELD_OUT_07: """
-        test_samples = samples
-        """}, message="Task 1, test_samples holds 3 training image"),
-    Answer("one-held-out-image", "wrong", {_HELD_OUT_07: """
-        test_samples = samples[5:6]
-        """}, message="Task 1, test_samples: 1 image"),
-    Answer("a-copy-of-the-bank", "wrong", {_CONTRAST_07: """
-        return ndimage.gaussian_filter(normalise(image)[0], 2)
-        """}, message="Task 2, the feature function: plane 0 repeats the filter bank's plane"),
-    Answer("the-whole-image-standard-deviation", "wrong", {_CONTRAST_07: """
-        return np.std(normalise(image)[0])
-        """}, message="Task 2, the feature function: expected a numpy array, found float64"),
-    Answer("a-constant-plane", "wrong", {_CONTRAST_07: """
-        z = normalise(image)[0]
-        return np.full(z.shape, z.std())
-        """}, message="Task 2, the feature function: plane 0 is constant"),
-    Answer("f1-as-mean-of-per-image-f1", "wrong", {_SCORE_07: """
-        f1s, aps = [], []
-        for s in samples:
-            found = instances_from_probabilities(model.predict_proba(s.image))
-            f1s.append(detection_scores(s.labels, found)["f1"])
-            aps.append(average_precision(s.labels, found))
-        return {"f1": float(np.mean(f1s)), "ap": float(np.mean(aps))}
-        """}, message="Task 3, score_forest: f1 found"),
-    Answer("held-out-images-by-name", "alternative", {_HELD_OUT_07: """
-        trained = {s.name for s in train}
-        test_samples = [s for s in samples if s.name not in trained][:3]
-        """}),
-    Answer("variance-as-mean-squared-deviation", "alternative", {_CONTRAST_07: """
-        z = normalise(image)[0]
-        dev = z - ndimage.uniform_filter(z, 7)
-        return np.sqrt(ndimage.uniform_filter(dev**2, 7))
-        """}),
-    Answer("another-feature-a-wide-log", "alternative", {_CONTRAST_07: """
-        return ndimage.gaussian_laplace(normalise(image)[0], 12.0)
-        """}),
-)
-
