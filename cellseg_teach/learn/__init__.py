@@ -26,6 +26,7 @@ from .features import (
 from .forest import PixelForest, instances_from_probabilities, train_forest
 from .unet import (
     SHIPPED_WEIGHTS,
+    UNetTraining,
     init_unet,
     load_unet,
     predict_nuclei,
@@ -44,6 +45,7 @@ __all__ = [
     "SHIPPED_WEIGHTS",
     "UNLABELLED",
     "PixelForest",
+    "UNetTraining",
     "class_targets",
     "feature_names",
     "features",

@@ -12,7 +12,8 @@ convolutions (64 channels); three decoder levels that upsample ×2 (nearest neig
 connection) and apply two convolutions; a 1×1 convolution to the outputs. About 134 000
 parameters; the receptive field of an output pixel is about 100 px across.
 
-Two output schemes, chosen by ``benchmarks/train_unet.py`` on held-out images:
+Two output schemes, compared on 3 held-out shipped images by ``benchmarks/search_unet.py``
+(the shipped weights use ``"distance"``, which scored better: ``benchmarks/results_learn.md``):
 
 * ``"classes"``: 3 channels, the logits of background, interior and boundary
   (:func:`~cellseg_teach.learn.class_targets`), trained with cross-entropy;
