@@ -18,7 +18,8 @@ One run, on a ``local_cluster`` of 2 worker processes with 1 thread each:
    spent in each kind of task (reading, smoothing, labelling, writing); the merge runs
    here, in the client, and is timed by ``segment_large`` itself.
 3. **in memory**: ``segment(smooth(x))`` on a 4,096² mosaic held in memory, in this one
-   process (best of 3), the reference for throughput per pixel.
+   process (best of 3), the reference for throughput per pixel; run just before step 2
+   (the workers idle), so that both see about the same load from other jobs.
 4. ``--check``: the labels on disk are compared, chunk by chunk on the workers (nothing
    gathered), with ``segment_large`` of the same mosaic generated in memory chunk by
    chunk (which the tests show equals ``segment(smooth(x))``, number for number).
@@ -164,6 +165,9 @@ def run(side: int, chunks: int, workdir: Path, check: bool, keep: bool, compress
         res["store_gb"] = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e9
         print(f"image written: {res['write_time']:.1f} s, {res['store_gb']:.2f} GB on disk, "
               f"load {load()}", flush=True)  # fmt: skip
+        # The in-memory reference just before, so that both see the same load.
+        res["ref_side"] = 4096
+        res["ref_time"], res["ref_cells"] = in_memory(res["ref_side"])
         res["load_seg_start"] = load()
         sampler = RSSSampler({**names, "client": os.getpid()})
         sampler.start()
@@ -190,8 +194,6 @@ def run(side: int, chunks: int, workdir: Path, check: bool, keep: bool, compress
             res["check_time"] = time.perf_counter() - t0
             print(f"identical to the reference: {res['identical']} ({res['n_ref']:,} cells)",
                   flush=True)
-    res["ref_side"] = 4096
-    res["ref_time"], res["ref_cells"] = in_memory(res["ref_side"])
     res["load_end"] = load()
     if not keep:
         shutil.rmtree(store)
