@@ -25,7 +25,7 @@ One run, on a ``local_cluster`` of 2 worker processes with 1 thread each:
    chunk (which the tests show equals ``segment(smooth(x))``, number for number).
 
 The store is deleted at the end (``--keep`` keeps it). The results go to a section of
-``benchmarks/results_scale.md`` for this side, replacing an earlier one.
+``benchmarks/results_scale.md`` for this side (and ``--raw``), replacing an earlier one.
 """
 
 from __future__ import annotations
@@ -212,8 +212,9 @@ def report(r: dict) -> str:
     share["other"] = stages.get("other", 0.0)
     mb = 1e6
     worker_peaks = [v for k, v in r["peaks"].items() if k.startswith("worker")]
+    tag = f"{side}" + ("" if r["compress"] else " raw")
     lines = [
-        f"<!-- side {side} -->",
+        f"<!-- side {tag} -->",
         f"## {side:,}² mosaic ({px / 1e9:.2f} Gpx) from disk, chunks of {r['chunks']:,} "
         f"({r['chunks_n']} chunks), 2 worker processes",
         "",
@@ -262,7 +263,7 @@ def report(r: dict) -> str:
         "",
         "Task kinds counted (dask key prefix: seconds): "
         + ", ".join(f"`{k}` {v:.1f}" for k, v in kinds if v >= 0.05),
-        f"<!-- end side {side} -->",
+        f"<!-- end side {tag} -->",
         "",
     ]
     return "\n".join(lines)
@@ -278,7 +279,7 @@ averages): wall times and throughputs are those of a busy machine.
 """
 
 
-def write_results(section: str, side: int) -> None:
+def write_results(section: str, tag: str) -> None:
     text = RESULTS.read_text() if RESULTS.exists() else ""
     if "from OME-Zarr on disk" not in text:
         text = HEADER.format(
@@ -286,7 +287,7 @@ def write_results(section: str, side: int) -> None:
             mem=psutil.virtual_memory().total / 1e9, python=platform.python_version(),
             dask=dask.__version__, numpy=np.__version__,
         )  # fmt: skip
-    pattern = re.compile(rf"<!-- side {side} -->.*?<!-- end side {side} -->\n\n?", re.S)
+    pattern = re.compile(rf"<!-- side {tag} -->.*?<!-- end side {tag} -->\n\n?", re.S)
     text = pattern.sub("", text).rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text)
 
@@ -314,7 +315,7 @@ def main() -> None:
     section = report(res)
     print(section)
     if not args.quick:
-        write_results(section, side)
+        write_results(section, f"{side}" + (" raw" if args.raw else ""))
         print(f"written to {RESULTS.relative_to(HERE.parent)}")
 
 
