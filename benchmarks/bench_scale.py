@@ -272,9 +272,11 @@ def report(r: dict) -> str:
 HEADER = """# `segment_large` at scale: from OME-Zarr on disk to labels on disk
 
 Written by `python benchmarks/bench_scale.py` (do not edit by hand); each run replaces the
-section of its mosaic side. Machine: {machine}, {cores} cores, {mem:.0f} GB RAM, Python
-{python}, dask {dask}, NumPy {numpy}. The machine was shared with other jobs (see the load
-averages): wall times and throughputs are those of a busy machine.
+section of its mosaic side.
+
+Machine: {machine}, {cores} cores, {mem:.0f} GB RAM. Python {python}, dask {dask}, NumPy {numpy}.
+The machine was shared with other jobs (see the load averages): wall times and throughputs
+are those of a busy machine.
 
 """
 
