@@ -226,7 +226,8 @@ def report(r: dict) -> str:
     lines = [
         f"<!-- side {tag} -->",
         f"## {side:,}² mosaic ({px / 1e9:.2f} Gpx) from disk, chunks of {r['chunks']:,} "
-        f"({r['chunks_n']} chunks), 2 worker processes",
+        f"({r['chunks_n']} chunks), 2 worker processes"
+        + ("" if r["compress"] else ", uncompressed store"),
         "",
         f"Run {r['date']}: `python benchmarks/bench_scale.py --side {side}"
         + (" --check" if "identical" in r else "") + ("" if r["compress"] else " --raw") + "`"
