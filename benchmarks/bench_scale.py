@@ -235,7 +235,7 @@ def report(r: dict) -> str:
         f"{r['load_seg_start']} when segmentation started, {r['load_seg_end']} when it "
         f"ended, {r['load_end']} at the end (2 cores, shared with other jobs).",
         "",
-        "| quantity | value | target (issue 21) |",
+        "| quantity | value | target (issue 21, at 20,000²) |",
         "|---|---|---|",
         f"| image as float64 (never held) | {px * 8 / 1e9:.1f} GB | |",
         f"| OME-Zarr store of the image (3 levels, "

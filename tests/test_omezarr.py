@@ -176,7 +176,9 @@ def test_the_same_labels_on_one_and_two_worker_processes(tmp_path, reference):
 
     from cellseg_teach.cluster import local_cluster
 
-    path = _store(tmp_path, 100)  # 42 chunks of 100 px
+    # 12 chunks of 200 px (chunks of 100 px are checked with threads above: on processes
+    # each of their ~600 tiny tasks costs scheduling time, not more checking)
+    path = _store(tmp_path, 200)
     found = []
     with (
         local_cluster(n_workers=1, threads_per_worker=1, processes=True) as cluster,
