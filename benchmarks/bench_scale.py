@@ -1,213 +1,340 @@
 #!/usr/bin/env python3
-"""``segment_large`` on a mosaic too large for memory, against in-memory ``segment``.
+"""``segment_large`` from an OME-Zarr store on disk, on 2 worker processes, labels to disk.
 
-    python benchmarks/bench_scale.py            # 20,000² mosaic, chunks of 2,048 (minutes)
-    python benchmarks/bench_scale.py --quick    # 8,192² mosaic: a smoke test, no file written
+    python benchmarks/bench_scale.py --side 20000 --check   # the issue's "done when" run
+    python benchmarks/bench_scale.py --side 40000           # 1.6 Gpx, bigger than the RAM
+    python benchmarks/bench_scale.py --quick                # 4,096²: a smoke test, no file
 
-One run, in this order (the peak memory of the process only grows, so the big run comes
-first and its peak is read before anything else is allocated):
+One run, on a ``local_cluster`` of 2 worker processes with 1 thread each:
 
-1. **big**: ``segment_large(make_mosaic((N, N), chunks=2048))``, then every label chunk
-   computed once (summed, so that nothing is kept). The mosaic is generated lazily, chunk
-   by chunk, inside the same graph: the time includes making the image. Peak memory is
-   the process's maximum resident set size (``resource.getrusage``).
-2. **generation alone**: the same mosaic summed, to see what making the image costs.
-3. **in memory**: ``segment(smooth(x))`` on a 4,096² mosaic held in memory (best of 3),
-   the course's own pipeline, the reference for throughput per pixel.
-4. **dask-image**: ``dask_image.ndmeasure.label`` of the thresholded, smoothed 4,096²
-   image against ``segment_large`` on the same in-memory chunks, for several chunk sizes.
+1. **write**: ``write_ome_zarr(make_mosaic((N, N)), store)``: the synthetic screen made
+   and written chunk by chunk (NGFF 0.5, Zarr v3, 3 pyramid levels) under ``--dir``.
+2. **segment**: ``segment_large(store, out=store)``: read from disk, smoothed,
+   thresholded, labelled, merged and written back as the store's label image
+   ``labels/cells`` (with its pyramid). Wall time from the call to the labels on disk.
+   Meanwhile a thread samples the resident memory (RSS) of each worker process and of
+   this process (the client and the scheduler) every 50 ms: peak per worker, and the
+   peak of their sum. The task stream (``get_task_stream``) gives the time the workers
+   spent in each kind of task (reading, smoothing, labelling, writing); the merge runs
+   here, in the client, and is timed by ``segment_large`` itself.
+3. **in memory**: ``segment(smooth(x))`` on a 4,096² mosaic held in memory, in this one
+   process (best of 3), the reference for throughput per pixel; run just before step 2
+   (the workers idle), so that both see about the same load from other jobs.
+4. ``--check``: the labels on disk are compared, chunk by chunk on the workers (nothing
+   gathered), with ``segment_large`` of the same mosaic generated in memory chunk by
+   chunk (which the tests show equals ``segment(smooth(x))``, number for number).
 
-Throughput is pixels per second of wall time; the ratio to the in-memory pipeline in the
-same run means the same on any machine with the same number of cores. The results go to
-``benchmarks/results_scale.md``.
+The store is deleted at the end (``--keep`` keeps it). The results go to a section of
+``benchmarks/results_scale.md`` for this side (and ``--raw``), replacing an earlier one.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import datetime as dt
 import os
 import platform
-import resource
-import sys
+import re
+import shutil
+import threading
 import time
 from pathlib import Path
 
 import dask
 import dask.array as da
 import numpy as np
+import psutil
 
 from cellseg_teach import segment, smooth
-from cellseg_teach.mosaic import make_mosaic, mosaic_centres
-from cellseg_teach.scale import segment_large
+from cellseg_teach.cluster import local_cluster
+from cellseg_teach.mosaic import make_mosaic
+from cellseg_teach.omezarr import open_image, write_ome_zarr
+from cellseg_teach.scale import TIMINGS, segment_large
 
 HERE = Path(__file__).resolve().parent
-
-
-def peak_rss_mb() -> float:
-    """Maximum resident set size of this process so far (MB; Linux reports kB)."""
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process so far, all threads (s)."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+RESULTS = HERE / "results_scale.md"
 
 
 def load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def big_run(side: int, chunks: int) -> dict:
-    mosaic = make_mosaic((side, side), chunks=chunks)
-    c0 = cpu_seconds()
-    t0 = time.perf_counter()
-    labels, n_cells = segment_large(mosaic)
-    t1 = time.perf_counter()
-    foreground = int((labels > 0).sum().compute())
-    t2 = time.perf_counter()
-    cpu = cpu_seconds() - c0
-    return {
-        "cpu": cpu,
-        "side": side,
-        "chunks": chunks,
-        "n_chunks": mosaic.npartitions,
-        "n_cells": n_cells,
-        "foreground": foreground,
-        "count_time": t1 - t0,
-        "total_time": t2 - t0,
-        "peak_rss_mb": peak_rss_mb(),
-        "image_gb": side * side * 8 / 1e9,
-    }
+class RSSSampler(threading.Thread):
+    """Sample the RSS of some processes every ``period`` s; keep the peaks (bytes)."""
+
+    def __init__(self, pids: dict[str, int], period: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.period = period
+        self.peak = dict.fromkeys(pids, 0)
+        self.peak_workers = 0  # the largest sum over the workers at one instant
+        self.peak_all = 0  # workers + this process at one instant
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            now = {}
+            for name, proc in self.procs.items():
+                try:
+                    now[name] = proc.memory_info().rss
+                except psutil.Error:
+                    now[name] = 0
+                self.peak[name] = max(self.peak[name], now[name])
+            workers = sum(v for k, v in now.items() if k != "client")
+            self.peak_workers = max(self.peak_workers, workers)
+            self.peak_all = max(self.peak_all, workers + now.get("client", 0))
+            time.sleep(self.period)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
 
 
-def generation_time(side: int, chunks: int) -> tuple[float, float]:
-    """Wall time and CPU time of making (and summing) the mosaic alone (s)."""
-    c0, t0 = cpu_seconds(), time.perf_counter()
-    make_mosaic((side, side), chunks=chunks).sum().compute()
-    return time.perf_counter() - t0, cpu_seconds() - c0
+# Task-name prefixes (dask's key names) -> the stage they belong to.
+STAGES = [
+    ("reading", ("from-zarr", "original-array", "getitem")),
+    ("smoothing", ("gaussian", "overlap", "trim", "concatenate", "_pack", "astype", "rechunk")),
+    ("labelling", ("_summarise", "_relabel")),
+    ("writing", ("store",)),
+]
 
 
-def in_memory(side: int) -> tuple[np.ndarray, float, float, int]:
-    """The image, best wall time, its CPU time (s) and the cell count of segment(smooth(x))."""
-    image = make_mosaic((side, side), chunks=2048).compute()
-    best, best_cpu, n = float("inf"), 0.0, 0
+def stage_of(prefix: str) -> str:
+    for stage, words in STAGES:
+        if any(w in prefix for w in words):
+            return stage
+    return "other"
+
+
+def task_times(stream: list[dict]) -> tuple[dict, dict]:
+    """Seconds of compute per stage, and per key prefix (to check the mapping)."""
+    per_prefix: collections.Counter = collections.Counter()
+    for task in stream:
+        key = task["key"][0] if isinstance(task["key"], tuple) else task["key"]
+        prefix = re.sub(r"-[0-9a-f]{32}$", "", str(key))
+        for s in task["startstops"]:
+            if s["action"] == "compute":
+                per_prefix[prefix] += s["stop"] - s["start"]
+    per_stage: collections.Counter = collections.Counter()
+    for prefix, seconds in per_prefix.items():
+        per_stage[stage_of(prefix)] += seconds
+    return dict(per_stage), dict(per_prefix)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of some processes so far (s)."""
+    return sum(sum(psutil.Process(p).cpu_times()[:2]) for p in pids)
+
+
+def in_memory(side: int) -> tuple[float, int, float]:
+    """Best wall time of segment(smooth(x)) on a side² mosaic in memory (s), cell count,
+    and the CPU time of that best run (s)."""
+    image = make_mosaic((side, side), chunks=2048).compute(scheduler="threads")
+    best, n, best_cpu = float("inf"), 0, 0.0
     for _ in range(3):
-        c0, t0 = cpu_seconds(), time.perf_counter()
+        c0, t0 = cpu_seconds([os.getpid()]), time.perf_counter()
         _, n = segment(smooth(image))
         wall = time.perf_counter() - t0
         if wall < best:
-            best, best_cpu = wall, cpu_seconds() - c0
-    return image, best, best_cpu, n
+            best, best_cpu = wall, cpu_seconds([os.getpid()]) - c0
+    return best, n, best_cpu
 
 
-def versus_dask_image(image: np.ndarray, chunk_sizes: list[int]) -> list[tuple]:
-    from dask_image import ndfilters, ndmeasure
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.array([[np.array_equal(a, b)]])
 
-    rows = []
-    for c in chunk_sizes:
-        arr = da.from_array(image, chunks=c)
+
+def check_labels(store: Path, side: int, chunks: int) -> tuple[bool, int]:
+    """Compare the labels on disk with segment_large of the mosaic made in memory, chunk
+    by chunk (each worker compares its chunks; only one bool per chunk comes back)."""
+    reference, n_ref = segment_large(make_mosaic((side, side), chunks=chunks))
+    on_disk = open_image(store / "labels" / "cells")
+    same = da.map_blocks(_same, on_disk, reference, chunks=(1, 1), dtype=bool)
+    return bool(same.all().compute()), n_ref
+
+
+def run(side: int, chunks: int, workdir: Path, check: bool, keep: bool, compress: bool) -> dict:
+    from dask.distributed import Client, get_task_stream
+
+    store = workdir / f"screen_{side}.zarr"
+    res: dict = {"side": side, "chunks": chunks, "load_start": load(), "compress": compress,
+                 "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    with (
+        local_cluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = client.run(os.getpid)
+        names = {f"worker {k + 1}": pid for k, pid in enumerate(pids.values())}
         t0 = time.perf_counter()
-        labels, n_ours = segment_large(arr, min_size=0)
-        labels.max().compute()
-        ours = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        theirs_labels, n_theirs = ndmeasure.label(ndfilters.gaussian_filter(arr, 2.0) > 0.5)
-        n_theirs = int(n_theirs.compute())
-        theirs_labels.max().compute()
-        theirs = time.perf_counter() - t0
-        rows.append((c, arr.npartitions, ours, theirs, n_ours, n_theirs))
-        print(f"  chunks {c}: ours {ours:.2f} s, dask-image {theirs:.2f} s "
-              f"({n_ours} and {n_theirs} components)", flush=True)  # fmt: skip
-    return rows
+        write_ome_zarr(make_mosaic((side, side), chunks=chunks), store, chunks=chunks,
+                       compress=compress, overwrite=True)  # fmt: skip
+        res["write_time"] = time.perf_counter() - t0
+        res["store_gb"] = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e9
+        print(f"image written: {res['write_time']:.1f} s, {res['store_gb']:.2f} GB on disk, "
+              f"load {load()}", flush=True)  # fmt: skip
+        # The in-memory reference just before, so that both see the same load.
+        res["ref_side"] = 4096
+        res["ref_time"], res["ref_cells"], res["ref_cpu"] = in_memory(res["ref_side"])
+        res["load_seg_start"] = load()
+        sampler = RSSSampler({**names, "client": os.getpid()})
+        sampler.start()
+        everyone = [*names.values(), os.getpid()]
+        c0, t0 = cpu_seconds(everyone), time.perf_counter()
+        with get_task_stream() as ts:
+            labels, n_cells = segment_large(store, out=store)
+        res["seg_time"] = time.perf_counter() - t0
+        res["seg_cpu"] = cpu_seconds(everyone) - c0
+        sampler.stop()
+        res["load_seg_end"] = load()
+        res["merge_time"] = TIMINGS["merge"]
+        res["n_cells"] = n_cells
+        res["stages"], res["prefixes"] = task_times(ts.data)
+        res["peaks"] = dict(sampler.peak)
+        res["peak_workers"], res["peak_all"] = sampler.peak_workers, sampler.peak_all
+        res["chunks_n"] = labels.npartitions
+        res["labels_gb"] = sum(
+            f.stat().st_size for f in (store / "labels").rglob("*") if f.is_file()
+        ) / 1e9
+        print(f"segmented: {n_cells:,} cells in {res['seg_time']:.1f} s; peaks (MB) "
+              + ", ".join(f"{k} {v / 1e6:.0f}" for k, v in res["peaks"].items()), flush=True)
+        if check:
+            t0 = time.perf_counter()
+            res["identical"], res["n_ref"] = check_labels(store, side, chunks)
+            res["check_time"] = time.perf_counter() - t0
+            print(f"identical to the reference: {res['identical']} ({res['n_ref']:,} cells)",
+                  flush=True)
+    res["load_end"] = load()
+    if not keep:
+        shutil.rmtree(store)
+    return res
+
+
+def report(r: dict) -> str:
+    side, px = r["side"], r["side"] ** 2
+    tp = px / r["seg_time"] / 1e6
+    tp_ref = r["ref_side"] ** 2 / r["ref_time"] / 1e6
+    ratio = tp / tp_ref
+    stages = r["stages"]
+    busy = sum(stages.values()) + r["merge_time"]
+    share = {k: stages.get(k, 0.0) for k in ("reading", "smoothing", "labelling", "writing")}
+    share["merging (in the client)"] = r["merge_time"]
+    share["other"] = stages.get("other", 0.0)
+    mb = 1e6
+    worker_peaks = [v for k, v in r["peaks"].items() if k.startswith("worker")]
+    tag = f"{side}" + ("" if r["compress"] else " raw")
+    lines = [
+        f"<!-- side {tag} -->",
+        f"## {side:,}² mosaic ({px / 1e9:.2f} Gpx) from disk, chunks of {r['chunks']:,} "
+        f"({r['chunks_n']} chunks), 2 worker processes"
+        + ("" if r["compress"] else ", uncompressed store"),
+        "",
+        f"Run {r['date']}: `python benchmarks/bench_scale.py --side {side}"
+        + (" --check" if "identical" in r else "") + ("" if r["compress"] else " --raw") + "`"
+        + f". Load average (1/5/15 min, `uptime`): {r['load_start']} at the start, "
+        f"{r['load_seg_start']} when segmentation started, {r['load_seg_end']} when it "
+        f"ended, {r['load_end']} at the end (2 cores, shared with other jobs).",
+        "",
+        "| quantity | value | target (issue 21, at 20,000²) |",
+        "|---|---|---|",
+        f"| image as float64 (never held) | {px * 8 / 1e9:.1f} GB | |",
+        f"| OME-Zarr store of the image (3 levels, "
+        f"{'zstd' if r['compress'] else 'uncompressed'}) | {r['store_gb']:.1f} GB | |",
+        f"| making and writing the image | {r['write_time']:.0f} s | |",
+        f"| cells found (`n_cells`) | {r['n_cells']:,} | |",
+        f"| wall time, `segment_large(store, out=store)` (labels on disk) | "
+        f"{r['seg_time']:.1f} s | |",
+        f"| label image on disk (3 levels) | {r['labels_gb']:.2f} GB | |",
+        "| peak RSS per worker process | "
+        + ", ".join(f"{v / mb:,.0f} MB" for v in worker_peaks) + " | ≤ 1,000 MB |",
+        f"| peak RSS of the client process (and scheduler) | {r['peaks']['client'] / mb:,.0f} "
+        "MB | |",
+        f"| peak RSS in all (workers + client, at one instant) | {r['peak_all'] / mb:,.0f} MB "
+        "| ≤ 2,500 MB |",
+        f"| throughput, from disk to disk | {tp:.1f} Mpx/s | |",
+        f"| in-memory `segment(smooth(x))`, {r['ref_side']:,}², one process (best of 3) | "
+        f"{r['ref_time']:.2f} s, {tp_ref:.1f} Mpx/s | |",
+        f"| **throughput ratio** (disk to disk, 2 workers / in memory, 1 process) | "
+        f"**{ratio:.2f}** | ≥ 1.3 |",
+        f"| CPU time per pixel: from disk to disk (workers + client) / in memory | "
+        f"{r['seg_cpu'] / px * 1e9:.0f} ns / {r['ref_cpu'] / r['ref_side'] ** 2 * 1e9:.0f} ns "
+        "| |",
+        f"| throughput ratio on two free cores (2 × in-memory CPU / disk-to-disk CPU per "
+        f"pixel) | {2 * (r['ref_cpu'] / r['ref_side'] ** 2) / (r['seg_cpu'] / px):.2f} | |",
+    ]
+    if "identical" in r:
+        lines.append(
+            f"| labels identical to the in-memory result (compared chunk by chunk) | "
+            f"**{'yes' if r['identical'] else 'NO'}** ({r['n_ref']:,} cells) | yes |"
+        )
+    kinds = sorted(r["prefixes"].items(), key=lambda kv: -kv[1])
+    lines += [
+        "",
+        "Where the time went (seconds of work summed over both workers, from the task "
+        "stream; the merge runs in the client between the two passes):",
+        "",
+        "| stage | seconds | share |",
+        "|---|---|---|",
+        *[f"| {k} | {v:.1f} | {v / busy:.0%} |" for k, v in share.items() if v > 0],
+        "",
+        "Task kinds counted (dask key prefix: seconds): "
+        + ", ".join(f"`{k}` {v:.1f}" for k, v in kinds if v >= 0.05),
+        f"<!-- end side {tag} -->",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+HEADER = """# `segment_large` at scale: from OME-Zarr on disk to labels on disk
+
+Written by `python benchmarks/bench_scale.py` (do not edit by hand); each run replaces the
+section of its mosaic side.
+
+Machine: {machine}, {cores} cores, {mem:.0f} GB RAM. Python {python}, dask {dask}, NumPy {numpy}.
+The machine was shared with other jobs (see the load averages): wall times and throughputs
+are those of a busy machine.
+
+"""
+
+
+def write_results(section: str, tag: str) -> None:
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    if "from OME-Zarr on disk" not in text:
+        text = HEADER.format(
+            machine=platform.machine(), cores=os.cpu_count(),
+            mem=psutil.virtual_memory().total / 1e9, python=platform.python_version(),
+            dask=dask.__version__, numpy=np.__version__,
+        )  # fmt: skip
+    pattern = re.compile(rf"<!-- side {tag} -->.*?<!-- end side {tag} -->\n\n?", re.S)
+    text = pattern.sub("", text).rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="8,192² mosaic, no file written")
     parser.add_argument("--side", type=int, default=20_000, help="mosaic side (px)")
     parser.add_argument("--chunks", type=int, default=2048, help="chunk side (px)")
+    parser.add_argument("--check", action="store_true", help="compare with the reference")
+    parser.add_argument("--quick", action="store_true", help="4,096², --check, no file written")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/cellseg_bench"),
+                        help="where the store is written (and deleted)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the store")
+    parser.add_argument("--raw", action="store_true", help="store the image uncompressed")
     args = parser.parse_args()
-    side = 8192 if args.quick else args.side
-    ref_side = 4096
-    cores = os.cpu_count()
-    load_before = load()
-    print(f"{side}² mosaic, chunks {args.chunks}, {dask.config.get('scheduler', 'threads')}"
-          f" scheduler, {cores} cores, load average {load_before}", flush=True)  # fmt: skip
-
-    big = big_run(side, args.chunks)
-    print(
-        f"segment_large: {big['n_cells']} cells in {big['total_time']:.1f} s "
-        f"(count {big['count_time']:.1f} s), peak RSS {big['peak_rss_mb']:.0f} MB",
-        flush=True,
-    )
-    true_cells = len(mosaic_centres((side, side)))
-    gen, gen_cpu = generation_time(side, args.chunks)
-    print(f"generation alone: {gen:.1f} s", flush=True)
-    image, t_ref, cpu_ref, n_ref = in_memory(ref_side)
-    print(f"in memory {ref_side}²: {t_ref:.2f} s, {n_ref} cells", flush=True)
-    vs = versus_dask_image(image, [1024, 512])
-    load_after = load()
-
-    px_big, px_ref = side * side, ref_side * ref_side
-    tp_big = px_big / big["total_time"] / 1e6
-    tp_seg = px_big / max(big["total_time"] - gen, 1e-9) / 1e6
-    tp_ref = px_ref / t_ref / 1e6
-    ratio = tp_big / tp_ref
-    busy = max(os.getloadavg()[0], float(load_before.split(" / ")[0])) > 1.5 * (cores or 1)
-    lines = [
-        "# `segment_large` at scale",
-        "",
-        "Written by `python benchmarks/bench_scale.py` (do not edit by hand).",
-        "",
-        f"Machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
-        f"dask {dask.__version__}, NumPy {np.__version__}. Load average (1/5/15 min) "
-        f"{load_before} at the start and {load_after} at the end"
-        + (" (other jobs were running)." if busy else "."),
-        "",
-        f"## {side:,}² mosaic, chunks of {args.chunks:,} ({big['n_chunks']} chunks)",
-        "",
-        "| quantity | value | target |",
-        "|---|---|---|",
-        f"| image as float64 (never held) | {big['image_gb']:.1f} GB | |",
-        f"| cells found (`n_cells`) | {big['n_cells']:,} ({true_cells:,} centres inside) | |",
-        f"| foreground pixels | {big['foreground']:,} | |",
-        f"| wall time, `segment_large` (until `n_cells`) | {big['count_time']:.1f} s | |",
-        f"| wall time, with every label chunk computed | {big['total_time']:.1f} s | |",
-        f"| of which making the mosaic (measured alone) | {gen:.1f} s | |",
-        f"| peak RSS of the process | {big['peak_rss_mb']:,.0f} MB | ≤ 2,048 MB |",
-        f"| throughput, including making the mosaic | {tp_big:.1f} Mpx/s | |",
-        f"| throughput, segmentation only (total − generation) | {tp_seg:.1f} Mpx/s | |",
-        f"| in-memory `segment(smooth(x))`, {ref_side:,}² (best of 3) | {t_ref:.2f} s, "
-        f"{tp_ref:.1f} Mpx/s | |",
-        f"| **throughput ratio** (big, including generation / in memory) | **{ratio:.2f}** "
-        "| ≥ 0.5 |",
-        f"| throughput ratio, segmentation only | {tp_seg / tp_ref:.2f} | |",
-        f"| CPU time per pixel, big run (all threads) | {big['cpu'] / px_big * 1e9:.0f} ns "
-        f"(making the mosaic: {gen_cpu / px_big * 1e9:.0f} ns) | |",
-        f"| CPU time per pixel, in memory | {cpu_ref / px_ref * 1e9:.0f} ns | |",
-        "",
-        "Wall-clock throughput depends on how much of the two cores the process gets; CPU time "
-        "per pixel does not (much): it is the work, whoever else runs. On two free cores the "
-        "big run's wall time would be about its CPU time / 2.",
-        "",
-        "## Labels across chunks: `segment_large` against `dask_image.ndmeasure.label`",
-        "",
-        f"The same in-memory {ref_side:,}² image cut into chunks; both smooth and label "
-        "(`segment_large` also sizes and renumbers the cells; `min_size=0` so that both "
-        "count every component), and every label chunk is computed.",
-        "",
-        "| chunk side | chunks | `segment_large` | dask-image | components (ours, theirs) |",
-        "|---|---|---|---|---|",
-        *[f"| {c} | {k} | {a:.2f} s | {b:.2f} s | {n1:,}, {n2:,} |" for c, k, a, b, n1, n2 in vs],
-        "",
-    ]
-    text = "\n".join(lines)
-    print(text)
+    side = 4096 if args.quick else args.side
+    args.dir.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(args.dir).free / 1e9
+    print(f"{side}² mosaic, chunks {args.chunks}, in {args.dir} ({free:.0f} GB free), "
+          f"load {load()}", flush=True)  # fmt: skip
+    # No low-level fusion, so that reading, smoothing, labelling and writing stay separate
+    # tasks in the task stream (fused, one task would do several; the work is the same).
+    dask.config.set({"optimization.fuse.active": False})
+    res = run(side, args.chunks, args.dir, args.check or args.quick, args.keep, not args.raw)
+    section = report(res)
+    print(section)
     if not args.quick:
-        (HERE / "results_scale.md").write_text(text)
-        print("written to benchmarks/results_scale.md")
+        write_results(section, f"{side}" + (" raw" if args.raw else ""))
+        print(f"written to {RESULTS.relative_to(HERE.parent)}")
 
 
 if __name__ == "__main__":

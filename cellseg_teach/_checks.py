@@ -141,6 +141,13 @@ def as_count(
     return out
 
 
+def as_flag(value: object, name: str) -> bool:
+    """Return ``value`` as a bool (True/False, NumPy's too), or raise a TypeError naming it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def as_connectivity(value: object, name: str = "connectivity", ndim: int = 2) -> int:
     """Return ``value`` as a connectivity 1..ndim (1: share a face, ndim: any corner)."""
     out = as_count(value, name, minimum=1)

@@ -82,16 +82,22 @@ def local_cluster(
             f"local_cluster fixes the network settings; remove {fixed} (every server "
             f"listens on {LOOPBACK} only, dashboard off)"
         )
+    import warnings
+
     from distributed import LocalCluster
 
     if not processes:  # threads default to the in-process protocol, which takes no host
         kwargs["protocol"] = "tcp://"
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=threads_per_worker,
-        processes=processes,
-        host=LOOPBACK,
-        dashboard_address=None,  # no Bokeh dashboard; its HTTP server then binds to `host`
-        worker_dashboard_address=None,
-        **kwargs,
-    )
+    with warnings.catch_warnings():
+        # The status pages' server falls back to a free port when 8787 is taken (another
+        # cluster on this machine); on 127.0.0.1 with the dashboard off, the port is moot.
+        warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=processes,
+            host=LOOPBACK,
+            dashboard_address=None,  # no Bokeh dashboard; its HTTP server then binds to `host`
+            worker_dashboard_address=None,
+            **kwargs,
+        )

@@ -22,6 +22,10 @@ Requires the ``scale`` extra (``dask[array]``, ``dask-image``).
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import dask
 import dask.array as da
 import numpy as np
@@ -29,15 +33,23 @@ from dask_image import ndfilters
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 
-from ._checks import as_count, as_image, as_positive, as_real
+from ._checks import as_count, as_flag, as_image, as_positive, as_real
 from .mosaic import DEFAULT_CHUNKS
+from .omezarr import _as_path, _labels_target, _open, write_labels
 from .parameters import MIN_CELL_SIZE, SMOOTH_SIGMA, THRESHOLD
 
 __all__ = ["cell_table", "segment_large"]
 
+TIMINGS: dict[str, float] = {}
+"""Seconds spent by the last :func:`segment_large` in this process (``"merge"``: the
+merge of the chunks' labels, which runs here, not on the workers); read by the benchmark."""
+
 
 def _as_dask_image(image: object, name: str = "image") -> da.Array:
-    """A 2-D float64 dask array; a NumPy image is checked fully and wrapped."""
+    """A 2-D float64 dask array; a NumPy image is checked fully and wrapped, an OME-Zarr
+    path opened (level 0, a 2-D image or one whose extra axes have length 1)."""
+    if isinstance(image, (str, os.PathLike)):
+        image = _open(image, name)
     if not isinstance(image, da.Array):
         arr = as_image(image, name)
         return da.from_array(arr.astype(np.float64, copy=False), chunks=DEFAULT_CHUNKS)
@@ -158,6 +170,8 @@ def segment_large(
     threshold: float = THRESHOLD,
     min_size: int = MIN_CELL_SIZE,
     sigma: float = SMOOTH_SIGMA,
+    out: str | os.PathLike | None = None,
+    overwrite: bool = False,
 ) -> tuple[da.Array, int]:
     """Segment an image of any size, chunk by chunk: ``segment(smooth(image))`` on Dask.
 
@@ -172,14 +186,20 @@ def segment_large(
     4. Sum each cell's pixels over its chunks, drop cells below ``min_size``, number the
        rest 1..n_cells in raster order of their first pixel.
 
+    5. With ``out``: write the labels chunk by chunk, each by the task that computes
+       it, into the OME-Zarr image ``out`` as its label image ``labels/cells``
+       (:func:`~cellseg_teach.omezarr.write_labels`).
+
     The labels are the same as ``segment(smooth(image), threshold, min_size)``, pixel
-    for pixel and number for number, whatever the chunking.
+    for pixel and number for number, whatever the chunking and however many workers.
 
     Parameters
     ----------
-    image : dask.array.Array or array-like, 2-D
-        Intensities (a.u.); a NumPy image is checked and cut into chunks of
-        :data:`DEFAULT_CHUNKS`. A dask image is not scanned for NaN (that would read
+    image : str, pathlib.Path, dask.array.Array or array-like, 2-D
+        Intensities (a.u.): the path of an OME-Zarr image (its level 0; for an image with
+        several channels, planes or time points pass ``open_image(path, channel=...)``),
+        a dask array, or a NumPy image (checked and cut into chunks of
+        :data:`DEFAULT_CHUNKS`). A dask image is not scanned for NaN (that would read
         it all); a NaN pixel is background.
     threshold : float
         Foreground threshold on the smoothed image (a.u.).
@@ -188,13 +208,25 @@ def segment_large(
     sigma : float, keyword-only
         Width of the smoothing Gaussian (pixels), >= 0 and at most the image's longer
         side; 0 means no smoothing.
+    out : str or pathlib.Path, optional
+        An existing 2-D OME-Zarr image of the same shape (usually the one segmented):
+        the labels are written into it as ``labels/cells``, with its pyramid.
+    overwrite : bool
+        Replace an existing ``labels/cells`` in ``out``; otherwise that is an error,
+        raised before any work is done.
 
     Returns
     -------
     labels : dask.array.Array
-        Lazy int32 label image with the chunks of the (smoothed) image, 0 = background.
+        Lazy int32 label image with the chunks of the (smoothed) image, 0 = background;
+        with ``out``, read back from disk (it outlives any cluster).
     n_cells : int
         Number of cells kept.
+
+    Raises
+    ------
+    FileExistsError
+        If ``out`` already holds ``labels/cells`` and ``overwrite`` is False.
 
     Examples
     --------
@@ -209,6 +241,9 @@ def segment_large(
     threshold = as_real(threshold, "threshold")
     min_size = as_count(min_size, "min_size")
     sigma = as_positive(sigma, "sigma", allow_zero=True)
+    overwrite = as_flag(overwrite, "overwrite")
+    if out is not None:  # refuse a bad or existing output before any work
+        _labels_target(out, arr.shape, "cells", overwrite)
     if sigma > max(arr.shape):
         raise ValueError(
             f"sigma must be at most the image's longer side ({max(arr.shape)} px), got {sigma}"
@@ -237,7 +272,9 @@ def segment_large(
         *[summarise(blocks[i, j], w) for i in range(len(rows)) for j, w in enumerate(cols)]
     )
     summaries = [list(flat[i * len(cols) : (i + 1) * len(cols)]) for i in range(len(rows))]
+    start = time.perf_counter()
     luts, n_cells = _merge(summaries, smoothed.chunks, min_size)
+    TIMINGS["merge"] = time.perf_counter() - start
     relabel = dask.delayed(_relabel, pure=True)
     labels = da.block(
         [
@@ -253,6 +290,8 @@ def segment_large(
             for i, h in enumerate(rows)
         ]
     )
+    if out is not None:
+        labels = write_labels(labels, out, overwrite=overwrite)
     return labels, n_cells
 
 
@@ -274,7 +313,14 @@ def _block_sums(
     return present, np.vstack([count, *sums]).reshape(4, present.size)
 
 
-def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -> dict:
+def cell_table(
+    labels: object,
+    image: object,
+    *,
+    n_cells: int | None = None,
+    out: str | os.PathLike | None = None,
+    overwrite: bool = False,
+) -> dict:
     """Return area, mean intensity and centroid of every cell, computed chunk by chunk.
 
     Each chunk reports sums for the labels it holds (pixels, intensity, row and column
@@ -283,15 +329,24 @@ def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -
 
     Parameters
     ----------
-    labels : dask.array.Array of int, 2-D
-        Label image, 0 = background (e.g. from :func:`segment_large`).
-    image : dask.array.Array or array-like, 2-D
-        Intensities (a.u.) to average over each cell, same shape as ``labels``.
+    labels : dask.array.Array of int, 2-D, or str or pathlib.Path
+        Label image, 0 = background (e.g. from :func:`segment_large`), or the path of an
+        OME-Zarr label image (``screen.zarr/labels/cells``).
+    image : dask.array.Array, array-like or path, 2-D
+        Intensities (a.u.) to average over each cell, same shape as ``labels``, or the
+        path of an OME-Zarr image.
     n_cells : int, optional
         Number of labels: the table then has the rows 1..n_cells, a label with no
         pixels getting area 0 and NaN for the rest. Default: one row per label present,
         in increasing order (1..n for :func:`segment_large`'s labels); the table's size
         follows the number of cells, never the label values.
+    out : str or pathlib.Path, optional
+        Also write the table to this new CSV file (name ending in ``.csv``): a header
+        line ``label,area,mean_intensity,x,y``, then one line per cell. (CSV rather than
+        Parquet, which would need ``pyarrow``, about 40 MB more to install.)
+    overwrite : bool
+        Replace an existing ``out``; otherwise an existing file is an error, raised
+        before any work is done.
 
     Returns
     -------
@@ -307,6 +362,15 @@ def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -
     >>> table["area"].tolist(), table["mean_intensity"].tolist(), table["x"].tolist()
     ([2, 2], [2.0, 5.0], [0.5, 1.5])
     """
+    overwrite = as_flag(overwrite, "overwrite")
+    if out is not None:
+        out = _as_path(out, "out", ".csv")
+        if out.exists() and not overwrite:
+            raise FileExistsError(
+                f"out: {str(out)!r} exists; pass overwrite=True to replace it (nothing written)"
+            )
+    if isinstance(labels, (str, os.PathLike)):
+        labels = _open(labels, "labels")
     if not isinstance(labels, da.Array):
         labels = da.from_array(np.asarray(labels), chunks=DEFAULT_CHUNKS)
     if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
@@ -342,10 +406,20 @@ def cell_table(labels: da.Array, image: object, *, n_cells: int | None = None) -
         present, total = np.arange(1, n + 1), full
     area = total[0].round().astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {
+        table = {
             "label": present,
             "area": area,
             "mean_intensity": total[1] / area,
             "x": total[3] / area,
             "y": total[2] / area,
         }
+    if out is not None:
+        _write_csv(table, out)
+    return table
+
+
+def _write_csv(table: dict, path: Path) -> None:
+    """One header line, then one line per cell (integers as such, floats to 6 digits)."""
+    columns = np.column_stack([table[k] for k in table]).astype(object)
+    np.savetxt(path, columns, fmt=["%d", "%d", "%.6g", "%.3f", "%.3f"], delimiter=",",
+               header=",".join(table), comments="")

@@ -36,6 +36,7 @@ MODULES = [
     "cellseg_teach.noise_tails",
     "cellseg_teach.mosaic",
     "cellseg_teach.scale",
+    "cellseg_teach.omezarr",
     "cellseg_teach.plotting",
     "cellseg_teach.widgets",
     "cellseg_teach.livedead.gradient",

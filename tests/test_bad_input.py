@@ -269,6 +269,9 @@ def _examples(d: dict[str, object]) -> dict[str, dict[str, object]]:
         "make_mosaic": {"shape": (64, 64), "chunks": 32, "field_size": 32, "min_separation": 8},
         "mosaic_centres": {"shape": (64, 64), "field_size": 32, "min_separation": 8},
         "segment_large": {"image": img, "min_size": 5},
+        "open_image": {"image": img},
+        "write_ome_zarr": {"image": img, "path": "<new zarr path>", "chunks": 24},
+        "write_labels": {"labels": da.from_array(lab, chunks=24), "out": "<zarr image>"},
         # widgets
         "scale_to_unit": {"image": u16},
         "nuclei_explorer": {},
@@ -548,6 +551,13 @@ def _resolve(kwargs: dict, tmp_path) -> dict:
             if not path.exists():
                 write_class_mask(path, INPUTS["frame"].classes)
             out[k] = path
+        elif isinstance(v, str) and v == "<new zarr path>":
+            out[k] = tmp_path / f"new{np.random.default_rng().integers(1 << 62)}.zarr"
+        elif isinstance(v, str) and v == "<zarr image>":  # a fresh image without labels
+            from cellseg_teach.omezarr import write_ome_zarr
+
+            out[k] = tmp_path / f"image{np.random.default_rng().integers(1 << 62)}.zarr"
+            write_ome_zarr(INPUTS["img"], out[k], chunks=24)
         elif isinstance(v, str) and v == "<new png path>":
             out[k] = tmp_path / f"new{np.random.default_rng().integers(1 << 62)}.png"
     return out

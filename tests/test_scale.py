@@ -296,7 +296,8 @@ def test_merge_equals_whole_image_labelling_on_random_masks(
         (da.zeros((0, 4)), {}, ValueError),
         (np.zeros((4, 4), bool), {}, TypeError),
         (da.zeros((4, 4), dtype=bool), {}, TypeError),
-        ("image.tif", {}, TypeError),
+        ("image.tif", {}, ValueError),  # a path, but not to an OME-Zarr image
+        (b"image", {}, TypeError),
         (np.full((4, 4), np.nan), {}, ValueError),
         (np.zeros((4, 4)), dict(threshold="0.5"), TypeError),
         (np.zeros((4, 4)), dict(min_size=-1), ValueError),
