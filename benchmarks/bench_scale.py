@@ -227,7 +227,7 @@ def report(r: dict) -> str:
         f"<!-- side {tag} -->",
         f"## {side:,}² mosaic ({px / 1e9:.2f} Gpx) from disk, chunks of {r['chunks']:,} "
         f"({r['chunks_n']} chunks), 2 worker processes"
-        + ("" if r["compress"] else ", uncompressed store"),
+        + (", zstd-compressed store" if r["compress"] else ", uncompressed store"),
         "",
         f"Run {r['date']}: `python benchmarks/bench_scale.py --side {side}"
         + (" --check" if "identical" in r else "") + ("" if r["compress"] else " --raw") + "`"
@@ -291,8 +291,9 @@ Written by `python benchmarks/bench_scale.py` (do not edit by hand); each run re
 section of its mosaic side.
 
 Machine: {machine}, {cores} cores, {mem:.0f} GB RAM. Python {python}, dask {dask}, NumPy {numpy}.
-The machine was shared with other jobs (see the load averages): wall times and throughputs
-are those of a busy machine.
+The machine is shared with other jobs: each run gives its load average (1 or 2 on these 2 cores
+means a quiet machine; 10 means wall times several times longer). The CPU-time lines depend less
+on the load.
 
 """
 
