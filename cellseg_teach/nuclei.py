@@ -63,7 +63,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage
 
-from ._checks import as_count, as_image, as_positive, as_real, at_most, whole_numbers
+from ._checks import as_count, as_flag, as_image, as_positive, as_real, at_most, whole_numbers
 from .labels import relabel_sequential
 from .morphology import fill_holes
 from .thresholds import otsu_threshold
@@ -334,7 +334,9 @@ def _background_and_noise(arr: np.ndarray) -> tuple[float, float]:
     return background, noise
 
 
-def background_and_noise(image: object, *, below: float | None = None) -> tuple[float, float]:
+def background_and_noise(
+    image: object, *, below: float | None = None, lower_side: bool = False
+) -> tuple[float, float]:
     """Background level and noise standard deviation: median and 1.4826 × MAD.
 
     Parameters
@@ -345,12 +347,16 @@ def background_and_noise(image: object, *, below: float | None = None) -> tuple[
         Use only the pixels ``<= below``, e.g. below Otsu's threshold: the background
         class. Then a crowded image, where nuclei cover a third of the field or more, no
         longer pulls the median up and inflates the MAD.
+    lower_side : bool
+        Take the noise from the pixels below the median only: 1.4826 × the median of
+        their distances below it. Dim nuclei under ``below`` widen the upper side of the
+        histogram; the lower side is noise alone. :func:`segment_nuclei` uses this.
 
     Returns
     -------
     background, noise : float
         In the image's units. The noise falls back to the standard deviation when the MAD
-        is 0, and is 0 only when the pixels used are all equal.
+        (or the lower-side spread) is 0, and is 0 only when the pixels used are all equal.
 
     Examples
     --------
@@ -359,12 +365,13 @@ def background_and_noise(image: object, *, below: float | None = None) -> tuple[
     (251.0, (10.0, 1.4826))
     """
     arr = as_image(image)
+    lower_side = as_flag(lower_side, "lower_side")
     values = arr.ravel() if below is None else arr[arr <= as_real(below, "below")]
     if values.size == 0:
         raise ValueError(f"no pixel of image is <= below ({below})")
     background, mad = _median_and_mad(values)
-    noise = MAD_TO_SIGMA * mad if mad > 0 else float(values.std())
-    return background, noise
+    noise = _lower_noise(values, background) if lower_side else MAD_TO_SIGMA * mad
+    return background, noise if noise > 0 else float(values.std())
 
 
 def _median_of_counts(counts: np.ndarray) -> float:
@@ -604,11 +611,9 @@ def segment_nuclei(
     # 3: background and noise of the background class (every other pixel is plenty);
     # the noise from the lower side only, which dim nuclei below Otsu's level do not
     # widen
-    values = sample[sample <= level]
-    background = float(np.median(values))
-    noise = _lower_noise(values, background)
-    if noise == 0:
-        noise = float(values.std())
+    if not (sample <= level).any():  # a tiny image: its every-other pixels all above
+        sample = flat
+    background, noise = background_and_noise(sample, below=level, lower_side=True)
     if level - background < min_snr * noise:
         return np.zeros(img.shape, dtype=np.int32)
     # 4: the mask, holes filled

@@ -173,3 +173,22 @@ def test_background_and_noise_of_the_background_class():
     assert bg == pytest.approx(200, abs=1) and noise == pytest.approx(10, rel=0.05)
     with pytest.raises(ValueError, match="below"):
         background_and_noise(img, below=0)
+
+
+def test_lower_side_noise_ignores_dim_nuclei_under_the_threshold():
+    """Dim nuclei just under Otsu's level widen the upper side of the background class's
+    histogram: its MAD grows, its lower side does not."""
+    from cellseg_teach.nuclei import background_and_noise
+
+    rng = np.random.default_rng(9)
+    img = rng.normal(200, 10, (200, 200))
+    img[:40] += 40  # 20 % dim nuclei, 4 noise sd up, all below `below`
+    both = background_and_noise(img, below=600)[1]
+    bg, lower = background_and_noise(img, below=600, lower_side=True)
+    assert both > 1.3 * 10  # the MAD is inflated by a third or more
+    assert bg == background_and_noise(img, below=600)[0]  # the same median
+    # the lower side is inflated only through the median's shift: by less than two
+    # thirds of the MAD's excess (here 2.0 against 3.8 noise units)
+    assert 10 < lower < 10 + 2 * (both - 10) / 3
+    with pytest.raises(TypeError, match="lower_side"):
+        background_and_noise(img, lower_side="yes")
