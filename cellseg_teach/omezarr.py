@@ -50,6 +50,15 @@ def _as_path(path: object, name: str, suffix: str | None = None) -> Path:
     return out
 
 
+def _refuse_existing(path: Path, name: str, overwrite: bool) -> None:
+    """Raise FileExistsError if ``path`` exists and ``overwrite`` is False: an output is
+    never replaced unless asked (checked before any work, so nothing is written)."""
+    if path.exists() and not overwrite:
+        raise FileExistsError(
+            f"{name}: {str(path)!r} exists; pass overwrite=True to replace it (nothing written)"
+        )
+
+
 def _as_2d_array(image: object, name: str) -> da.Array:
     """A 2-D numeric dask array (a NumPy image is checked in full and wrapped)."""
     if not isinstance(image, da.Array):
@@ -208,10 +217,7 @@ def write_ome_zarr(
     n_levels = as_count(n_levels, "n_levels", minimum=1, maximum=30)
     compress = as_flag(compress, "compress")
     overwrite = as_flag(overwrite, "overwrite")
-    if path.exists() and not overwrite:
-        raise FileExistsError(
-            f"path {str(path)!r} exists; pass overwrite=True to replace it (nothing written)"
-        )
+    _refuse_existing(path, "path", overwrite)
     chunks = (min(rows, arr.shape[0]), min(cols, arr.shape[1]))
     root = zarr.open_group(path, mode="w", zarr_format=3)
     step = 1.0 if pixel_size is None else pixel_size
@@ -362,11 +368,7 @@ def _labels_target(out: object, shape: tuple[int, int], name: str, overwrite: bo
     plane = tuple(zarr.open_array(path / ms["datasets"][0]["path"], mode="r").shape[-2:])
     if plane != tuple(shape):
         raise ValueError(f"out: the image in {str(path)!r} is {plane}, the labels {tuple(shape)}")
-    target = path / "labels" / name
-    if target.exists() and not overwrite:
-        raise FileExistsError(
-            f"out: {str(target)!r} exists; pass overwrite=True to replace it (nothing written)"
-        )
+    _refuse_existing(path / "labels" / name, "out", overwrite)
     return path, ms
 
 

@@ -35,7 +35,7 @@ from scipy.sparse import csgraph
 
 from ._checks import as_count, as_flag, as_image, as_positive, as_real
 from .mosaic import DEFAULT_CHUNKS
-from .omezarr import _as_path, _labels_target, _open, write_labels
+from .omezarr import _as_path, _labels_target, _open, _refuse_existing, write_labels
 from .parameters import MIN_CELL_SIZE, SMOOTH_SIGMA, THRESHOLD
 
 __all__ = ["cell_table", "segment_large"]
@@ -365,10 +365,7 @@ def cell_table(
     overwrite = as_flag(overwrite, "overwrite")
     if out is not None:
         out = _as_path(out, "out", ".csv")
-        if out.exists() and not overwrite:
-            raise FileExistsError(
-                f"out: {str(out)!r} exists; pass overwrite=True to replace it (nothing written)"
-            )
+        _refuse_existing(out, "out", overwrite)
     if isinstance(labels, (str, os.PathLike)):
         labels = _open(labels, "labels")
     if not isinstance(labels, da.Array):

@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from .._checks import as_count, as_labels
+from .._checks import as_count, as_flag, as_labels
 from ..morphology import label_outlines
 
 __all__ = [
@@ -152,8 +152,7 @@ def write_class_mask(path: str | os.PathLike, classes: object, *, overwrite: boo
 
     if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
         raise TypeError(f"path must be a file name (str or path-like), got {type(path).__name__}")
-    if not isinstance(overwrite, (bool, np.bool_)):
-        raise TypeError(f"overwrite must be True or False, got {type(overwrite).__name__}")
+    overwrite = as_flag(overwrite, "overwrite")
     name = os.fspath(path)
     suffix = os.path.splitext(name)[1].lower()
     if suffix in _LOSSY_SUFFIXES:
