@@ -29,18 +29,13 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from loo_nuclei import counts, summary  # noqa: E402
-from train_unet import SETTINGS, train  # noqa: E402
+from train_unet import SETTINGS, predict, train  # noqa: E402
 
 from cellseg_teach.datasets import load_bbbc039  # noqa: E402
 from cellseg_teach.learn import unet  # noqa: E402
 from cellseg_teach.nuclei import segment_nuclei  # noqa: E402
 
 N_FOLDS = 4
-
-
-def predict(params: dict, images: list) -> list:
-    return [unet.predict_nuclei(x, params=params, seed_threshold=SETTINGS["seed_threshold"],
-                                min_size=SETTINGS["min_size"]) for x in images]
 
 
 def main() -> None:
@@ -56,7 +51,7 @@ def main() -> None:
         else:
             params, _, _, _ = train(train_s, held, SETTINGS, steps=SETTINGS["steps"])
             how = f"trained here in {time.perf_counter() - start:.0f} s wall"
-        found = predict(params, [s.image for s in held])
+        found = predict(params, held, SETTINGS)
         classical = [segment_nuclei(s.image) for s in held]
         r_u = [counts(s.labels, f) for s, f in zip(held, found, strict=True)]
         r_c = [counts(s.labels, f) for s, f in zip(held, classical, strict=True)]

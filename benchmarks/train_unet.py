@@ -89,11 +89,14 @@ def train(train_s: list, val_s: list, settings: dict, *, steps: int, log=None,
     return params, history, time.perf_counter() - w0, time.process_time() - c0
 
 
+def predict(params: dict, samples: list, settings: dict) -> list:
+    """The nuclei ``predict_nuclei`` finds in each sample, with the settings' thresholds."""
+    return [unet.predict_nuclei(s.image, params=params, seed_threshold=settings["seed_threshold"],
+                                min_size=settings["min_size"]) for s in samples]
+
+
 def evaluate(params: dict, val_s: list, settings: dict) -> dict[str, float]:
-    found = [unet.predict_nuclei(s.image, params=params,
-                                 seed_threshold=settings["seed_threshold"],
-                                 min_size=settings["min_size"]) for s in val_s]
-    return scores(val_s, found)
+    return scores(val_s, predict(params, val_s, settings))
 
 
 def machine() -> dict:
