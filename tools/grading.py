@@ -57,6 +57,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_exercises import ANSWER_LINE, BEGIN_CODE, code_blocks  # the exercises' own markers
+
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 SOLUTIONS = ROOT / "solutions"
@@ -650,8 +653,6 @@ answer, with the message shown; run that cell in your notebook to see the whole 
 
 # ------------------------------------------------------------------ nbgrader source
 
-SOLUTION_BLOCK = re.compile(r"(?ms)^([ \t]*)### BEGIN SOLUTION[ \t]*\n"
-                            r"(?:[ \t]*### HINT:[ \t]*(.*?)\n)?")
 STUB = re.compile(r"(?m)^[ \t]*raise NotImplementedError\(")
 NBGRADER_HEADER = """\
 **{title}.** Fill in every cell that raises `NotImplementedError` (replace the two lines
@@ -670,13 +671,28 @@ def _meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked:
     return meta
 
 
+def nbgrader_solution(source: str, where: str) -> str:
+    """A solution cell with nbgrader's markers: the exercise generator's blocks
+    (:func:`make_exercises.code_blocks`), each with its hint as a ``# HINT:`` comment above
+    the ``### BEGIN SOLUTION`` line, as the exercise shows it above its stub."""
+    lines, out, pos = source.split("\n"), [], 0
+    blocks = code_blocks(source, where)
+    if not blocks:
+        raise ValueError(f"{where}: the exercise has a stub here, but no {BEGIN_CODE} block")
+    for b in blocks:
+        out += [*lines[pos : b.begin], f"{b.indent}# HINT: {b.hint}", lines[b.begin],
+                *b.code.split("\n")]
+        pos = b.end  # the END SOLUTION line is kept
+    return "\n".join(out + lines[pos:])
+
+
 def nbgrader_notebook(exercise: Path, solution: Path) -> dict:
     """The exercise as an nbgrader source notebook (nbformat 4 JSON).
 
     Cell ``i + 1`` of the exercise is cell ``i`` of the solution (the generator adds a header
     cell). A cell with a stub becomes an nbgrader solution cell holding the solution's code
-    between its ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers (a ``### HINT:`` line
-    becomes a ``# HINT:`` comment above the region); each task of a check cell becomes an
+    between its ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers (its hint a ``# HINT:``
+    comment above the region, see :func:`nbgrader_solution`); each task of a check cell becomes an
     autograder test cell worth ``1 / (number of check pieces of that task)`` points; every
     other code cell and the markdown cells without an answer place are locked.
     """
@@ -701,7 +717,7 @@ def nbgrader_notebook(exercise: Path, solution: Path) -> dict:
         base = {"metadata": {k: v for k, v in cell.get("metadata", {}).items()
                              if k not in ("nbgrader", "editable", "deletable")}}
         if cell["cell_type"] == "markdown":
-            answer = "_Write your answer here._" in src
+            answer = ANSWER_LINE in src
             meta = _meta(f"cell-{i}", locked=not answer)
             cells.append({"cell_type": "markdown", "id": f"cell-{i}",
                           "metadata": {**base["metadata"], **({} if answer else
@@ -725,13 +741,8 @@ def nbgrader_notebook(exercise: Path, solution: Path) -> dict:
                     "source": piece})
             continue
         if STUB.search(src):
-            sol = sol_cells[i - 1]["source"]
-            if "### BEGIN SOLUTION" not in sol:
-                raise ValueError(f"{exercise.name} cell {i} has a stub but solution cell "
-                                 f"{i - 1} has no ### BEGIN SOLUTION")
-            sol = SOLUTION_BLOCK.sub(
-                lambda m: (f"{m.group(1)}# HINT: {m.group(2)}\n" if m.group(2) else "")
-                + f"{m.group(1)}### BEGIN SOLUTION\n", sol)
+            sol = nbgrader_solution(sol_cells[i - 1]["source"],
+                                    f"{solution.name}, cell {i - 1} (exercise cell {i})")
             cells.append({**code, "id": f"answer-{i}", "metadata": {
                 **base["metadata"], "nbgrader": _meta(f"answer-{i}", solution=True)},
                 "source": sol})
