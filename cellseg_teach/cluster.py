@@ -5,8 +5,9 @@
 and ``/metrics``) that needs no password. On a laptop on a shared Wi-Fi that is an open
 door. Passing ``dashboard_address=None`` turns the interactive dashboard off, but the
 HTTP server still starts on port 8787 of every interface. :func:`local_cluster` binds
-everything to the loopback address ``127.0.0.1`` (reachable from this machine only)
-and turns the dashboard off; every cluster the course starts is made by it.
+everything to the loopback address ``127.0.0.1`` (reachable from this machine only), the
+HTTP server at a free port, and turns the dashboard off; every cluster the course starts
+is made by it.
 """
 
 from __future__ import annotations
@@ -82,22 +83,20 @@ def local_cluster(
             f"local_cluster fixes the network settings; remove {fixed} (every server "
             f"listens on {LOOPBACK} only, dashboard off)"
         )
-    import warnings
-
     from distributed import LocalCluster
 
     if not processes:  # threads default to the in-process protocol, which takes no host
         kwargs["protocol"] = "tcp://"
-    with warnings.catch_warnings():
-        # The status pages' server falls back to a free port when 8787 is taken (another
-        # cluster on this machine); on 127.0.0.1 with the dashboard off, the port is moot.
-        warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")
-        return LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=threads_per_worker,
-            processes=processes,
-            host=LOOPBACK,
-            dashboard_address=None,  # no Bokeh dashboard; its HTTP server then binds to `host`
-            worker_dashboard_address=None,
-            **kwargs,
-        )
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=threads_per_worker,
+        processes=processes,
+        host=LOOPBACK,
+        dashboard_address=None,  # no Bokeh dashboard ...
+        # ... but the scheduler's HTTP server (status pages, /metrics) still starts: on
+        # 127.0.0.1, at a free port the system picks (its default, 8787, may be taken by
+        # another cluster on this machine, and distributed then warns)
+        scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
+        worker_dashboard_address=None,
+        **kwargs,
+    )

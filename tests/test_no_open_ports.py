@@ -121,6 +121,28 @@ def test_the_lessons_cluster_listens_on_loopback_only(processes):
         assert cluster.scheduler_address.startswith(f"tcp://{LOOPBACK}:")
 
 
+def test_a_second_cluster_needs_no_free_port_8787():
+    """distributed's HTTP server defaults to port 8787 and warns when another cluster (or
+    anything) holds it; local_cluster gives it a free loopback port instead."""
+    import warnings
+
+    holder = socket.socket()
+    try:
+        holder.bind((LOOPBACK, 8787))
+        holder.listen()
+    except OSError:  # something on this machine holds 8787 already: the same situation
+        pass
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with local_cluster(n_workers=1, processes=False) as cluster:
+                port = cluster.scheduler.http_server.port
+        assert port != 8787
+        assert not [w for w in caught if "already in use" in str(w.message)]
+    finally:
+        holder.close()
+
+
 def test_local_cluster_refuses_network_settings():
     with pytest.raises(ValueError, match="host"):
         local_cluster(host="0.0.0.0")
