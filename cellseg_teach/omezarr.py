@@ -26,6 +26,7 @@ import dask.array as da
 import numpy as np
 
 from ._checks import as_count, as_flag, as_image, as_positive, as_shape
+from .mosaic import DEFAULT_CHUNKS
 
 __all__ = ["open_image", "write_labels", "write_ome_zarr"]
 
@@ -60,10 +61,10 @@ def _refuse_existing(path: Path, name: str, overwrite: bool) -> None:
 
 
 def _as_2d_array(image: object, name: str) -> da.Array:
-    """A 2-D numeric dask array (a NumPy image is checked in full and wrapped)."""
+    """A 2-D numeric dask array (a NumPy image is checked in full and cut into chunks of
+    :data:`~cellseg_teach.mosaic.DEFAULT_CHUNKS`)."""
     if not isinstance(image, da.Array):
-        arr = as_image(image, name)
-        return da.from_array(arr, chunks=min(2048, *arr.shape) if min(arr.shape) else 1)
+        return da.from_array(as_image(image, name), chunks=DEFAULT_CHUNKS)
     if image.dtype == bool or not (
         np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)
     ):

@@ -33,7 +33,7 @@ from dask_image import ndfilters
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 
-from ._checks import as_count, as_flag, as_image, as_positive, as_real
+from ._checks import as_count, as_flag, as_positive, as_real
 from .mosaic import DEFAULT_CHUNKS
 from .omezarr import _as_path, _labels_target, _open, _refuse_existing, write_labels
 from .parameters import MIN_CELL_SIZE, SMOOTH_SIGMA, THRESHOLD
@@ -46,22 +46,11 @@ merge of the chunks' labels, which runs here, not on the workers); read by the b
 
 
 def _as_dask_image(image: object, name: str = "image") -> da.Array:
-    """A 2-D float64 dask array; a NumPy image is checked fully and wrapped, an OME-Zarr
-    path opened (level 0, a 2-D image or one whose extra axes have length 1)."""
-    if isinstance(image, (str, os.PathLike)):
-        image = _open(image, name)
-    if not isinstance(image, da.Array):
-        arr = as_image(image, name)
-        return da.from_array(arr.astype(np.float64, copy=False), chunks=DEFAULT_CHUNKS)
-    if image.dtype == bool or not (
-        np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must be a numeric (integer or float) array, got {image.dtype}")
-    if image.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows, columns), got {image.ndim}-D")
-    if image.size == 0:
-        raise ValueError(f"{name} is empty (shape {image.shape}); it needs at least one pixel")
-    return image.astype(np.float64) if image.dtype != np.float64 else image
+    """A 2-D float64 dask array: an OME-Zarr path opened (level 0, a 2-D image or one whose
+    extra axes have length 1), a dask array checked, a NumPy image checked fully and wrapped
+    (:func:`~cellseg_teach.omezarr.open_image`)."""
+    arr = _open(image, name)
+    return arr.astype(np.float64) if arr.dtype != np.float64 else arr
 
 
 def _pack(block: np.ndarray, threshold: float) -> np.ndarray:
