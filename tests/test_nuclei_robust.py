@@ -9,9 +9,18 @@ pipeline, or the unchanged image, fails where segment_nuclei must not.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import ndimage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+# the benchmark's own scale changes and expert diameter (2√(A/π) of the median expert
+# area: an answer that does not come from the code under test)
+from loo_nuclei import expert_diameter as _expert_diameter
+from loo_nuclei import rescale as _rescale
 
 from cellseg_teach.datasets import load_bbbc039
 from cellseg_teach.metrics import detection_scores
@@ -27,17 +36,6 @@ from cellseg_teach.thresholds import otsu_threshold
 @pytest.fixture(scope="module")
 def samples():
     return load_bbbc039()
-
-
-def _expert_diameter(labels: np.ndarray) -> float:
-    """2√(A/π) of the median expert area: an answer that does not come from the code."""
-    areas = np.bincount(labels.ravel())[1:]
-    return float(2 * np.sqrt(np.median(areas[areas > 0]) / np.pi))
-
-
-def _rescale(image: np.ndarray, labels: np.ndarray, zoom: float):
-    img = np.rint(ndimage.zoom(image.astype(np.float64), zoom, order=1)).astype(np.uint16)
-    return img, ndimage.zoom(labels, zoom, order=0)
 
 
 # ----------------------------------------------------------------- the scale estimate
