@@ -101,33 +101,50 @@ def expert_diameter(labels: np.ndarray) -> float:
     return float(2 * np.sqrt(np.median(areas[areas > 0]) / np.pi))
 
 
+def with_saturated_disk(image: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """A copy of the image with a saturated disk (4095, 50 px across) in its emptiest place."""
+    dist = ndimage.distance_transform_edt(labels == 0)
+    r, c = np.unravel_index(np.argmax(dist), dist.shape)
+    yy, xx = np.ogrid[: image.shape[0], : image.shape[1]]
+    out = image.copy()
+    out[(yy - r) ** 2 + (xx - c) ** 2 < 25**2] = 4095
+    return out
+
+
+def with_saturated_specks(image: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
+                          n: int = 10) -> np.ndarray:
+    """A copy of the image with ``n`` saturated specks of 5×5 px on the background
+    (at least 8 px from any nucleus)."""
+    out = image.copy()
+    bg = np.argwhere(~ndimage.binary_dilation(labels > 0, iterations=8))
+    for r, c in bg[rng.choice(len(bg), n, replace=False)]:
+        out[max(r - 2, 0) : r + 3, max(c - 2, 0) : c + 3] = 4095
+    return out
+
+
+def densest_window(labels: np.ndarray, size: int) -> tuple[slice, slice]:
+    """The size × size window where the expert nuclei cover most of the field."""
+    half = size // 2
+    cover = ndimage.uniform_filter((labels > 0).astype(float), size)[half:-half, half:-half]
+    r, c = np.unravel_index(np.argmax(cover), cover.shape)
+    return np.s_[r : r + size, c : c + size]
+
+
 def harder(samples) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """Images made harder from the shipped ones, with their expert labels."""
     rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[:520, :696]
     out = []
     for s in samples:
-        # a saturated disk 50 px across, in the emptiest place
-        dist = ndimage.distance_transform_edt(s.labels == 0)
-        r, c = np.unravel_index(np.argmax(dist), dist.shape)
-        img = s.image.copy()
-        img[(yy - r) ** 2 + (xx - c) ** 2 < 25**2] = 4095
-        out.append(("saturated disk (4095, 50 px)", img, s.labels))
-        # ten saturated specks 5×5 px on the background
-        img = s.image.copy()
-        bg = np.argwhere(~ndimage.binary_dilation(s.labels > 0, iterations=8))
-        for r, c in bg[rng.choice(len(bg), 10, replace=False)]:
-            img[max(r - 2, 0) : r + 3, max(c - 2, 0) : c + 3] = 4095
-        out.append(("ten saturated specks", img, s.labels))
+        out.append(("saturated disk (4095, 50 px)", with_saturated_disk(s.image, s.labels),
+                    s.labels))
+        out.append(("ten saturated specks", with_saturated_specks(s.image, s.labels, rng),
+                    s.labels))
         # a background ramp up to 1.5 × the median nucleus height
         height = np.median(s.image[s.labels > 0]) - np.median(s.image[s.labels == 0])
         ramp = np.linspace(0, 1.5 * height, 696)[None, :]
         out.append(("background ramp (1.5 × nucleus height)",
                     np.rint(s.image + ramp).astype(np.uint16), s.labels))
-        # the densest 128×128 crop
-        cover = ndimage.uniform_filter((s.labels > 0).astype(float), 128)[64:-64, 64:-64]
-        r, c = np.unravel_index(np.argmax(cover), cover.shape)
-        win = np.s_[r : r + 128, c : c + 128]
+        win = densest_window(s.labels, 128)
         out.append(("densest 128×128 crop", s.image[win], s.labels[win]))
     return out
 

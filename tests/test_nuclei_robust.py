@@ -17,8 +17,9 @@ import pytest
 from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-# the benchmark's own scale changes and expert diameter (2√(A/π) of the median expert
-# area: an answer that does not come from the code under test)
+# the benchmark's own harder images, scale changes and expert diameter (2√(A/π) of the
+# median expert area: an answer that does not come from the code under test)
+from loo_nuclei import densest_window, with_saturated_disk, with_saturated_specks
 from loo_nuclei import expert_diameter as _expert_diameter
 from loo_nuclei import rescale as _rescale
 
@@ -60,15 +61,8 @@ def test_estimate_ignores_debris_and_a_gradient(samples):
     """A saturated disk 50 px across, ten saturated specks and a background ramp move the
     estimate by less than 5 %, though the disk is found as a blob of its own size."""
     s = samples[1]
-    yy, xx = np.mgrid[: s.image.shape[0], : s.image.shape[1]]
-    dist = ndimage.distance_transform_edt(s.labels == 0)
-    r, c = np.unravel_index(np.argmax(dist), dist.shape)
-    img = s.image.copy()
-    img[(yy - r) ** 2 + (xx - c) ** 2 < 25**2] = 4095
-    rng = np.random.default_rng(1)
-    bg = np.argwhere(~ndimage.binary_dilation(s.labels > 0, iterations=8))
-    for a, b in bg[rng.choice(len(bg), 10, replace=False)]:
-        img[max(a - 2, 0) : a + 3, max(b - 2, 0) : b + 3] = 4095
+    img = with_saturated_disk(s.image, s.labels)
+    img = with_saturated_specks(img, s.labels, np.random.default_rng(1))
     img = np.rint(img + np.linspace(0, 300, img.shape[1])[None, :]).astype(np.uint16)
     clean = estimate_diameter(s.image).diameter
     est = estimate_diameter(img)
@@ -130,22 +124,13 @@ def test_segment_without_diameter_at_other_scales(samples, zoom):
 # ----------------------------------------------------------------- real-image artefacts
 
 
-def _paste_disk(image: np.ndarray, centre: tuple[int, int], radius: int, value: int):
-    yy, xx = np.mgrid[: image.shape[0], : image.shape[1]]
-    disk = (yy - centre[0]) ** 2 + (xx - centre[1]) ** 2 < radius**2
-    out = image.copy()
-    out[disk] = value
-    return out, disk
-
-
 def test_a_saturated_object_does_not_set_the_threshold(samples):
     """A saturated disk (4095, 50 px across) pasted on the background: recall drops by
     at most the nuclei it covers plus 3; Otsu's level of the plain image is lifted far
     above the nuclei (so a pipeline that lets it decide loses most of them)."""
     s = samples[1]
-    dist = ndimage.distance_transform_edt(s.labels == 0)
-    centre = np.unravel_index(np.argmax(dist), dist.shape)  # the emptiest place
-    img, disk = _paste_disk(s.image, centre, 25, 4095)
+    img = with_saturated_disk(s.image, s.labels)  # in the emptiest place
+    disk = img != s.image  # (a pixel already at 4095 covers nothing new)
     covered = len(np.unique(s.labels[disk])) - 1
     tp0 = detection_scores(s.labels, segment_nuclei(s.image), iou_threshold=0.5)["tp"]
     tp1 = detection_scores(s.labels, segment_nuclei(img), iou_threshold=0.5)["tp"]
@@ -160,11 +145,7 @@ def test_a_saturated_object_does_not_set_the_threshold(samples):
 def test_bright_debris_is_not_a_field_of_nuclei(samples):
     """Five small saturated specks: at most five extra objects, the nuclei unchanged."""
     s = samples[2]
-    img = s.image.copy()
-    rng = np.random.default_rng(1)
-    bg = np.argwhere(ndimage.binary_dilation(s.labels > 0, iterations=8) == 0)
-    for r, c in bg[rng.choice(len(bg), 5, replace=False)]:
-        img[max(r - 2, 0) : r + 3, max(c - 2, 0) : c + 3] = 4095
+    img = with_saturated_specks(s.image, s.labels, np.random.default_rng(1), n=5)
     d0 = detection_scores(s.labels, segment_nuclei(s.image), iou_threshold=0.5)
     d1 = detection_scores(s.labels, segment_nuclei(img), iou_threshold=0.5)
     assert d1["tp"] >= d0["tp"] - 2 and d1["fp"] <= d0["fp"] + 5
@@ -188,9 +169,7 @@ def test_a_dense_region_is_segmented(samples):
     """The densest 128×128 crop of the two densest images, nuclei over > 40 % of it:
     the "no nuclei" guard must not fire and F1 stays high."""
     for s in (samples[4], samples[7]):
-        cover = ndimage.uniform_filter((s.labels > 0).astype(float), 128)[64:-64, 64:-64]
-        r, c = np.unravel_index(np.argmax(cover), cover.shape)
-        win = np.s_[r : r + 128, c : c + 128]
+        win = densest_window(s.labels, 128)
         image, truth = s.image[win], s.labels[win]
         assert (truth > 0).mean() > 0.4
         d = detection_scores(truth, segment_nuclei(image), iou_threshold=0.5)
