@@ -58,11 +58,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_exercises import ANSWER_LINE, BEGIN_CODE, code_blocks  # the exercises' own markers
-
-ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = ROOT / "exercises"
-SOLUTIONS = ROOT / "solutions"
+# the exercise generator's folders and markers
+from make_exercises import ANSWER_LINE, BEGIN_CODE, EXERCISES, ROOT, SOLUTIONS, code_blocks
 
 PASSED, NOT_YET, NOT_ATTEMPTED, TIMED_OUT, NOT_RUN = (
     "passed", "not yet", "not attempted", "timed out", "not run")
