@@ -19,10 +19,26 @@ from ._checks import as_count
 if TYPE_CHECKING:  # pragma: no cover
     from distributed import LocalCluster
 
-__all__ = ["LOOPBACK", "local_cluster"]
+__all__ = ["LOOPBACK", "WORKER_MALLOC", "local_cluster"]
 
 LOOPBACK = "127.0.0.1"
 """The address every server of :func:`local_cluster` listens on."""
+
+WORKER_MALLOC: dict[str, int] = {
+    "MALLOC_MMAP_THRESHOLD_": 64 * 2**20,
+    "MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
+}
+"""How the C library's memory allocator (glibc) of each worker process hands out memory.
+
+Dask starts its worker processes with ``MALLOC_TRIM_THRESHOLD_=65536``, so that memory a
+worker frees goes back to the system at once and its resident memory looks small. Set
+alone, that also fixes glibc's threshold for serving an allocation with a fresh ``mmap``
+at 128 KiB: every chunk-sized array (a 2,064² float64 chunk with its margins is 34 MB)
+then gets new pages from the kernel, which must find and zero them. On ``segment_large``
+from disk (benchmarks/bench_scale.py, 20,000²) that was a third of the workers' CPU time,
+in the kernel. With arrays below 64 MiB taken from the process's own heap, and up to
+256 MiB of freed memory kept there for the next task, that time all but disappears; the
+workers' peak memory stays below 1 GB (measured in the same benchmark)."""
 
 _FIXED = (
     "host", "ip", "protocol", "dashboard_address", "worker_dashboard_address", "scheduler_kwargs",
@@ -83,20 +99,24 @@ def local_cluster(
             f"local_cluster fixes the network settings; remove {fixed} (every server "
             f"listens on {LOOPBACK} only, dashboard off)"
         )
+    import dask
     from distributed import LocalCluster
 
     if not processes:  # threads default to the in-process protocol, which takes no host
         kwargs["protocol"] = "tcp://"
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=threads_per_worker,
-        processes=processes,
-        host=LOOPBACK,
-        dashboard_address=None,  # no Bokeh dashboard ...
-        # ... but the scheduler's HTTP server (status pages, /metrics) still starts: on
-        # 127.0.0.1, at a free port the system picks (its default, 8787, may be taken by
-        # another cluster on this machine, and distributed then warns)
-        scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
-        worker_dashboard_address=None,
-        **kwargs,
-    )
+    # Read by each worker's nanny as it starts the worker process (see WORKER_MALLOC).
+    environ = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_MALLOC.items()}
+    with dask.config.set(environ):
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=processes,
+            host=LOOPBACK,
+            dashboard_address=None,  # no Bokeh dashboard ...
+            # ... but the scheduler's HTTP server (status pages, /metrics) still starts: on
+            # 127.0.0.1, at a free port the system picks (its default, 8787, may be taken by
+            # another cluster on this machine, and distributed then warns)
+            scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
+            worker_dashboard_address=None,
+            **kwargs,
+        )

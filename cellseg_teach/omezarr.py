@@ -408,42 +408,106 @@ def write_labels(
     FileExistsError
         If ``out/labels/name`` exists and ``overwrite`` is False (nothing is written).
     """
-    import zarr
-
     if not isinstance(labels, da.Array) or labels.ndim != 2 or not np.issubdtype(
         labels.dtype, np.integer
     ):
         raise TypeError("labels must be a 2-D integer dask array (0 = background)")
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be a simple name such as 'cells', got {name!r}")
     overwrite = as_flag(overwrite, "overwrite")
-    path, ms = _labels_target(out, labels.shape, name, overwrite)
-    root = zarr.open_group(path, mode="r+")
-    fmt = root.metadata.zarr_format
-    group = root.require_group("labels")
-    names = list(_ome(dict(group.attrs)).get("labels", []))
-    image_group = group.create_group(name, overwrite=True)
     chunks = tuple(int(c[0]) for c in labels.chunks)
-    scales = [s[-2:] for s in _scales(ms)]
-    datasets, prev = [], None
-    for k, scale in enumerate(scales):
-        if k == 0:
-            level = labels
-        else:
-            step = max(1, round(scale[0] / scales[k - 1][0]))
-            src = da.from_zarr(prev)
-            level = src[::step, ::step]
-            plane = zarr.open_array(path / ms["datasets"][k]["path"], mode="r").shape[-2:]
-            level = level[: plane[0], : plane[1]]
-        prev = _store(level, image_group, str(k), chunks)
-        datasets.append({"path": str(k),
-                         "coordinateTransformations": [{"type": "scale", "scale": list(scale)}]})
-    axes = _axes(ms)[-2:]
-    _set_ome(image_group, {
-        "multiscales": [{"name": name, "axes": axes, "datasets": datasets}],
-        "image-label": {"source": {"image": "../../"}},
-    }, fmt)
-    if name not in names:
-        names.append(name)
-    _set_ome(group, {"labels": names}, fmt)
-    return da.from_zarr(image_group["0"])
+    target = LabelTarget(out, labels.shape, chunks, labels.dtype, name=name, overwrite=overwrite)
+    target.create()
+    da.store(labels.rechunk(chunks), target.level(0), lock=False, compute=True)
+    return target.finish(levels_written=1)
+
+
+class LabelTarget:
+    """A label image ``out/labels/<name>`` being written: its levels, then its metadata.
+
+    ``LabelTarget(out, shape, chunks, dtype)`` checks ``out`` (and refuses an existing
+    label image unless ``overwrite``) before anything is written. :meth:`create` makes
+    the empty levels: level ``k`` keeps every ``step``-th pixel of level 0 (``step`` from
+    the image's pyramid) in chunks ``step`` times smaller, so that the level-0 chunk at
+    ``(r0, c0)`` gives exactly one chunk of every level (:meth:`write_block`, called by
+    the task that computes that chunk: no level is read back to make the next). Where the
+    chunks do not divide by ``step``, that level and those above it are made from the
+    level below, read back, by :meth:`finish`, which then writes the NGFF metadata: a
+    label image that has metadata is complete.
+    """
+
+    def __init__(self, out: object, shape: tuple[int, int], chunks: tuple[int, int],
+                 dtype: object, *, name: str = "cells", overwrite: bool = False) -> None:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"name must be a simple name such as 'cells', got {name!r}")
+        self.path, self.ms = _labels_target(out, shape, name, overwrite)
+        self.name, self.chunks, self.dtype = name, tuple(chunks), np.dtype(dtype)
+        scales = [s[-2:] for s in _scales(self.ms)]
+        self.scales = scales
+        self.steps = [max(1, round(sc[0] / scales[0][0])) for sc in scales]
+        # Levels written with level 0, chunk by chunk: those whose step divides the chunks.
+        self.n_direct = next(
+            (k for k, st in enumerate(self.steps) if any(c % st for c in self.chunks)),
+            len(self.steps),
+        )
+
+    def _plane(self, k: int) -> tuple[int, int]:
+        import zarr
+
+        return zarr.open_array(self.path / self.ms["datasets"][k]["path"], mode="r").shape[-2:]
+
+    def level(self, k: int) -> object:
+        """The zarr array of level ``k`` (after :meth:`create`)."""
+        import zarr
+
+        return zarr.open_array(self.path / "labels" / self.name / str(k), mode="r+")
+
+    def create(self) -> None:
+        """Make the empty label image: every level, no metadata yet."""
+        import zarr
+
+        group = zarr.open_group(self.path, mode="r+").require_group("labels")
+        image_group = group.create_group(self.name, overwrite=True)
+        for k, step in enumerate(self.steps):
+            chunks = tuple(c // step for c in self.chunks) if k < self.n_direct else self.chunks
+            image_group.create_array(str(k), shape=self._plane(k), chunks=chunks,
+                                     dtype=self.dtype, fill_value=0, compressors="auto")
+
+    def write_block(self, block: np.ndarray, r0: int, c0: int) -> None:
+        """Write the level-0 chunk ``block`` at ``(r0, c0)``, and its pixels of every
+        level written directly."""
+        for k in range(self.n_direct):
+            step, arr = self.steps[k], self.level(k)
+            part = block[::step, ::step]
+            rs, cs = r0 // step, c0 // step
+            part = part[: arr.shape[0] - rs, : arr.shape[1] - cs]
+            arr[rs : rs + part.shape[0], cs : cs + part.shape[1]] = part
+
+    def finish(self, levels_written: int | None = None) -> da.Array:
+        """Make the levels not yet written from the one below, write the metadata, and
+        return level 0, read lazily from disk."""
+        import zarr
+
+        done = self.n_direct if levels_written is None else levels_written
+        for k in range(done, len(self.steps)):
+            ratio = self.steps[k] // self.steps[k - 1]
+            below = da.from_zarr(self.level(k - 1))
+            plane = self._plane(k)
+            target = self.level(k)
+            level = below[::ratio, ::ratio][: plane[0], : plane[1]]
+            da.store(level.rechunk(target.chunks), target, lock=False, compute=True)
+        root = zarr.open_group(self.path, mode="r+")
+        fmt = root.metadata.zarr_format
+        group = root["labels"]
+        names = list(_ome(dict(group.attrs)).get("labels", []))
+        datasets = [
+            {"path": str(k), "coordinateTransformations": [{"type": "scale", "scale": list(sc)}]}
+            for k, sc in enumerate(self.scales)
+        ]
+        _set_ome(group[self.name], {
+            "multiscales": [{"name": self.name, "axes": _axes(self.ms)[-2:],
+                             "datasets": datasets}],
+            "image-label": {"source": {"image": "../../"}},
+        }, fmt)  # fmt: skip
+        if self.name not in names:
+            names.append(self.name)
+        _set_ome(group, {"labels": names}, fmt)
+        return da.from_zarr(self.level(0))

@@ -5,7 +5,7 @@ NumPy array computed only when needed. Three things go wrong if each chunk is si
 segmented on its own, and this module does each of them right:
 
 * **smoothing** needs the pixels just beyond a chunk's border, so chunks are padded with
-  their neighbours' pixels (``map_overlap``, via ``dask_image.ndfilters``);
+  their neighbours' pixels (``map_overlap``);
 * **a cell cut by a chunk border** gets one label: each chunk is labelled on its own,
   the pairs of labels that touch across chunk faces are collected in one pass, and a
   connected-components search on that small graph merges them;
@@ -17,7 +17,7 @@ held, only the thresholded mask, packed at one bit per pixel (1/64 of a float64 
 
 A lazy synthetic image of any size to try it on is :func:`cellseg_teach.mosaic.make_mosaic`.
 
-Requires the ``scale`` extra (``dask[array]``, ``dask-image``).
+Requires the ``scale`` extra (``dask[array]``).
 """
 
 from __future__ import annotations
@@ -29,28 +29,39 @@ from pathlib import Path
 import dask
 import dask.array as da
 import numpy as np
-from dask_image import ndfilters
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 
 from ._checks import as_count, as_flag, as_positive, as_real
 from .mosaic import DEFAULT_CHUNKS
-from .omezarr import _as_path, _labels_target, _open, _refuse_existing, write_labels
+from .omezarr import LabelTarget, _as_path, _open, _refuse_existing, write_labels
 from .parameters import MIN_CELL_SIZE, SMOOTH_SIGMA, THRESHOLD
 
 __all__ = ["cell_table", "segment_large"]
 
 TIMINGS: dict[str, float] = {}
-"""Seconds spent by the last :func:`segment_large` in this process (``"merge"``: the
-merge of the chunks' labels, which runs here, not on the workers); read by the benchmark."""
+"""Seconds spent by the last :func:`segment_large` called in this process: ``"merge"``, the
+merge of the chunks' labels (which runs here, not on the workers); with ``out``, also
+``"relabel"`` and ``"write"``, summed over the tasks that label each chunk again and write
+it. Read by the benchmark."""
 
 
 def _as_dask_image(image: object, name: str = "image") -> da.Array:
-    """A 2-D float64 dask array: an OME-Zarr path opened (level 0, a 2-D image or one whose
-    extra axes have length 1), a dask array checked, a NumPy image checked fully and wrapped
-    (:func:`~cellseg_teach.omezarr.open_image`)."""
-    arr = _open(image, name)
-    return arr.astype(np.float64) if arr.dtype != np.float64 else arr
+    """A 2-D numeric dask array in the dtype it is stored in: an OME-Zarr path opened (level
+    0, a 2-D image or one whose extra axes have length 1), a dask array checked, a NumPy
+    image checked fully and wrapped (:func:`~cellseg_teach.omezarr.open_image`).
+
+    Not converted to float64 here: the smoothing reads each chunk as stored (float32 or a
+    camera's uint16 is 2 to 4 times fewer bytes to read and to lend between chunks) and
+    computes in float64, which gives the same values as converting first."""
+    return _open(image, name)
+
+
+def _smooth_block(block: np.ndarray, sigma: float) -> np.ndarray:
+    """The Gaussian of one chunk with its margins, in float64 whatever the input's dtype
+    (exactly ``gaussian_filter(block.astype(float64))``: SciPy converts each line to double
+    as it reads it)."""
+    return ndimage.gaussian_filter(block, sigma, mode="reflect", output=np.float64)
 
 
 def _pack(block: np.ndarray, threshold: float) -> np.ndarray:
@@ -90,6 +101,19 @@ def _relabel(packed: np.ndarray, width: int, lut: np.ndarray) -> np.ndarray:
     """Label one chunk again (the same local labels) and map them to global cells."""
     lab, _ = ndimage.label(_unpack(packed, width))
     return lut[lab]
+
+
+def _relabel_and_write(
+    packed: np.ndarray, width: int, lut: np.ndarray, target: LabelTarget, r0: int, c0: int
+) -> tuple[float, float]:
+    """Label one chunk again, map it to global cells and write it (every level) to disk;
+    return the seconds spent labelling and writing (one task does both, so that no
+    label chunk waits in memory for a writer)."""
+    start = time.perf_counter()
+    block = _relabel(packed, width, lut)
+    middle = time.perf_counter()
+    target.write_block(block, r0, c0)
+    return middle - start, time.perf_counter() - middle
 
 
 def _merge(summaries: list[list[dict]], chunks: tuple, min_size: int) -> tuple[list, int]:
@@ -165,9 +189,10 @@ def segment_large(
     """Segment an image of any size, chunk by chunk: ``segment(smooth(image))`` on Dask.
 
     1. Smooth with a Gaussian of ``sigma`` pixels, each chunk padded by its
-       neighbours' pixels to the kernel's reach (``ceil(4σ)``; 8 px for σ = 2) with
-       ``dask_image.ndfilters.gaussian_filter``, and reflected at the image's own edges
-       like :func:`~cellseg_teach.filters.smooth`.
+       neighbours' pixels to the kernel's reach (``round(4σ)``; 8 px for σ = 2) with
+       ``map_overlap``, and reflected at the image's own edges like
+       :func:`~cellseg_teach.filters.smooth`. Each chunk is read in its stored dtype and
+       smoothed in float64.
     2. Threshold, and keep the mask packed at one bit per pixel (``persist``): the
        image is read and smoothed once, however often the labels are computed.
     3. Label each chunk (4-connected); collect the pairs of labels that touch across
@@ -175,9 +200,10 @@ def segment_large(
     4. Sum each cell's pixels over its chunks, drop cells below ``min_size``, number the
        rest 1..n_cells in raster order of their first pixel.
 
-    5. With ``out``: write the labels chunk by chunk, each by the task that computes
-       it, into the OME-Zarr image ``out`` as its label image ``labels/cells``
-       (:func:`~cellseg_teach.omezarr.write_labels`).
+    5. With ``out``: write the labels into the OME-Zarr image ``out`` as its label image
+       ``labels/cells``, each chunk by the task that labels it again, every pyramid
+       level of that chunk at once (:class:`~cellseg_teach.omezarr.LabelTarget`); no
+       process holds more than a chunk of labels, and none is read back.
 
     The labels are the same as ``segment(smooth(image), threshold, min_size)``, pixel
     for pixel and number for number, whatever the chunking and however many workers.
@@ -231,8 +257,10 @@ def segment_large(
     min_size = as_count(min_size, "min_size")
     sigma = as_positive(sigma, "sigma", allow_zero=True)
     overwrite = as_flag(overwrite, "overwrite")
+    target = None
     if out is not None:  # refuse a bad or existing output before any work
-        _labels_target(out, arr.shape, "cells", overwrite)
+        target = LabelTarget(out, arr.shape, (arr.chunks[0][0], arr.chunks[1][0]), np.int32,
+                             overwrite=overwrite)
     if sigma > max(arr.shape):
         raise ValueError(
             f"sigma must be at most the image's longer side ({max(arr.shape)} px), got {sigma}"
@@ -241,10 +269,14 @@ def segment_large(
     if sigma > 0 and min(arr.shape) <= depth:
         # Smaller than the filter's reach: Dask cannot pad it with overlaps, and one
         # chunk holds it anyway, so smooth it in memory (the same filter and edge mode).
-        small = ndimage.gaussian_filter(arr.compute(), sigma, mode="reflect")
-        smoothed = da.from_array(small, chunks=arr.shape)
+        smoothed = da.from_array(_smooth_block(arr.compute(), sigma), chunks=arr.shape)
+    elif sigma > 0:
+        # Each chunk padded with its neighbours' pixels (``depth`` of them); at the image's
+        # own edges no padding, so the filter reflects there, as ``smooth`` does.
+        smoothed = arr.map_overlap(_smooth_block, depth=depth, boundary="none",
+                                   dtype=np.float64, meta=np.empty((0, 0)), sigma=sigma)
     else:
-        smoothed = ndfilters.gaussian_filter(arr, sigma) if sigma > 0 else arr
+        smoothed = arr.astype(np.float64)
     rows, cols = smoothed.chunks
     packed = smoothed.map_blocks(
         _pack,
@@ -264,6 +296,18 @@ def segment_large(
     start = time.perf_counter()
     luts, n_cells = _merge(summaries, smoothed.chunks, min_size)
     TIMINGS["merge"] = time.perf_counter() - start
+    if target is not None and all(set(c[:-1]) <= {c[0]} and c[-1] <= c[0] for c in (rows, cols)):
+        # Regular chunks: each task labels its chunk and writes it, every level of it.
+        target.create()
+        write = dask.delayed(_relabel_and_write, pure=False)
+        r_starts = np.cumsum((0, *rows[:-1]))
+        c_starts = np.cumsum((0, *cols[:-1]))
+        seconds = dask.compute(*[
+            write(blocks[i, j], w, luts[i][j], target, int(r_starts[i]), int(c_starts[j]))
+            for i in range(len(rows)) for j, w in enumerate(cols)
+        ])  # fmt: skip
+        TIMINGS["relabel"], TIMINGS["write"] = np.sum(seconds, axis=0).tolist()
+        return target.finish(), n_cells
     relabel = dask.delayed(_relabel, pure=True)
     labels = da.block(
         [
