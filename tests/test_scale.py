@@ -248,6 +248,20 @@ def test_segment_large_with_parameters_and_integer_images(mosaic):
         assert n == n_ref and np.array_equal(labels.compute(), ref)
 
 
+def test_a_float32_image_is_read_as_stored_and_smoothed_in_float64(mosaic):
+    # The benchmark's store is float32: segment_large never converts the chunks, and its
+    # smoothing equals converting first, bit for bit (so the labels are segment(smooth(x))).
+    from cellseg_teach.scale import _as_dask_image, _smooth_block
+
+    x32 = mosaic.astype(np.float32)
+    assert np.array_equal(_smooth_block(x32, 2.0), ndimage.gaussian_filter(x32.astype(float), 2.0))
+    image = da.from_array(x32, chunks=128)
+    ref, n_ref = segment(smooth(x32))
+    labels, n = segment_large(image)
+    assert n == n_ref and np.array_equal(labels.compute(), ref)
+    assert _as_dask_image(image).dtype == np.float32  # read as stored, 4 bytes a pixel
+
+
 def test_segment_large_accepts_numpy_and_finds_nothing_in_a_dark_image():
     labels, n = segment_large(np.zeros((50, 60)))
     assert n == 0 and labels.shape == (50, 60) and labels.compute().max() == 0
