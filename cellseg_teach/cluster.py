@@ -12,6 +12,7 @@ is made by it.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from ._checks import as_count
@@ -104,19 +105,31 @@ def local_cluster(
 
     if not processes:  # threads default to the in-process protocol, which takes no host
         kwargs["protocol"] = "tcp://"
-    # Read by each worker's nanny as it starts the worker process (see WORKER_MALLOC).
-    environ = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_MALLOC.items()}
-    with dask.config.set(environ):
-        return LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=threads_per_worker,
-            processes=processes,
-            host=LOOPBACK,
-            dashboard_address=None,  # no Bokeh dashboard ...
-            # ... but the scheduler's HTTP server (status pages, /metrics) still starts: on
-            # 127.0.0.1, at a free port the system picks (its default, 8787, may be taken by
-            # another cluster on this machine, and distributed then warns)
-            scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
-            worker_dashboard_address=None,
-            **kwargs,
-        )
+    # Read by each worker's nanny as it starts the worker process (see WORKER_MALLOC): from
+    # Dask's configuration, unless this process's environment has the variable, which wins
+    # (an earlier cluster's nanny may have left Dask's default there). So both are set while
+    # the cluster starts, and this process's environment is put back afterwards.
+    config = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_MALLOC.items()}
+    saved = {k: os.environ.get(k) for k in WORKER_MALLOC}
+    os.environ.update({k: str(v) for k, v in WORKER_MALLOC.items()})
+    try:
+        with dask.config.set(config):
+            return LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=threads_per_worker,
+                processes=processes,
+                host=LOOPBACK,
+                dashboard_address=None,  # no Bokeh dashboard ...
+                # ... but the scheduler's HTTP server (status pages, /metrics) still starts: on
+                # 127.0.0.1, at a free port the system picks (its default, 8787, may be taken by
+                # another cluster on this machine, and distributed then warns)
+                scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
+                worker_dashboard_address=None,
+                **kwargs,
+            )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -416,9 +416,11 @@ def _faults_per_array() -> float:
     return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10
 
 
-def test_worker_processes_reuse_memory_instead_of_asking_the_kernel():
+def test_worker_processes_reuse_memory_instead_of_asking_the_kernel(monkeypatch):
     # Dask's default for workers (MALLOC_TRIM_THRESHOLD_=65536 alone) makes every large
-    # array fresh pages from the kernel; local_cluster's settings let a worker reuse them.
+    # array fresh pages from the kernel; local_cluster's settings let a worker reuse them,
+    # even when this process's environment holds Dask's default (an earlier nanny leaves
+    # it there, and the environment wins over Dask's configuration).
     import os
     import subprocess
     import sys
@@ -427,10 +429,15 @@ def test_worker_processes_reuse_memory_instead_of_asking_the_kernel():
 
     from cellseg_teach.cluster import WORKER_MALLOC, local_cluster
 
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     with local_cluster(n_workers=1) as cluster, Client(cluster) as client:
         env = client.run(lambda: {k: os.environ.get(k) for k in WORKER_MALLOC})
         faults = client.run(_faults_per_array)
     assert list(env.values()) == [{k: str(v) for k, v in WORKER_MALLOC.items()}]
+    # ... and this process's environment is as it was
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"
+    assert "MALLOC_MMAP_THRESHOLD_" not in os.environ
     (ours,) = faults.values()
     code = "import test_scale; print(test_scale._faults_per_array())"
     default = float(subprocess.run(
@@ -441,3 +448,15 @@ def test_worker_processes_reuse_memory_instead_of_asking_the_kernel():
     # per 2 MB huge page; 145 with this machine's settings, 8,300 with 4 KiB pages).
     assert default >= 10
     assert ours <= 1, f"{ours:.0f} page faults per 34 MB array in a worker"
+
+
+def test_the_lessons_slurm_example_sets_the_same_allocator_settings():
+    # The lesson's NOT RUN configuration for a SLURM cluster exports the variables by hand.
+    from pathlib import Path
+
+    from cellseg_teach.cluster import WORKER_MALLOC
+
+    lesson = Path(__file__).parents[1] / "lessons" / "11_scale_out.md"
+    (line,) = [x for x in lesson.read_text().splitlines() if '"export MALLOC_' in x]
+    exported = dict(kv.split("=") for kv in line.split('"')[1].split()[1:])
+    assert exported == {k: str(v) for k, v in WORKER_MALLOC.items()}
