@@ -55,3 +55,33 @@ def test_lessons_have_objectives_and_key_points(nb_path):
     text = nb_path.with_suffix(".md").read_text().lower()
     for heading in ("objectives", "key points"):
         assert heading in text, f"{nb_path.name} has no '{heading}' section"
+
+
+def test_a_kernel_that_dies_as_it_starts_is_started_again():
+    # conftest.py wraps nbval's kernel start (a port race of jupyter_client).
+    import nbval.kernel
+
+    from conftest import KERNEL_START_ATTEMPTS, retry_kernel_start
+
+    assert nbval.kernel.start_new_kernel.__wrapped__ is not None  # nbval's, wrapped
+    calls = []
+
+    def flaky(fail_times, message="Kernel died before replying to kernel_info"):
+        def start(**kwargs):
+            calls.append(kwargs)
+            if len(calls) <= fail_times:
+                raise RuntimeError(message)
+            return "km", "kc"
+        return start
+
+    with pytest.warns(RuntimeWarning, match="starting it again"):
+        assert retry_kernel_start(flaky(2))(cwd="x") == ("km", "kc")
+    assert len(calls) == 3 and calls[-1] == {"cwd": "x"}
+    calls.clear()
+    with pytest.raises(RuntimeError, match="Kernel died"), pytest.warns(RuntimeWarning):
+        retry_kernel_start(flaky(KERNEL_START_ATTEMPTS))()
+    assert len(calls) == KERNEL_START_ATTEMPTS
+    calls.clear()
+    with pytest.raises(RuntimeError, match="something else"):  # other errors: at once
+        retry_kernel_start(flaky(1, "something else"))()
+    assert len(calls) == 1
