@@ -17,9 +17,8 @@ One run, on a ``local_cluster`` of 2 worker processes with 1 thread each:
    Meanwhile a thread samples the resident memory (RSS) of each worker process and of
    this process (the client and the scheduler) every 50 ms: peak per worker, and the
    peak of their sum. The task stream (``get_task_stream``) gives the time the workers
-   spent in each kind of task (reading, smoothing, labelling); the merge runs here, in
-   the client, and is timed by ``segment_large`` itself, as is the second pass, in which
-   one task per chunk labels it again and writes it (``TIMINGS``).
+   spent in each kind of task (reading, smoothing, labelling, writing); the merge runs
+   here, in the client, and is timed by ``segment_large`` itself.
 3. **in memory**: ``segment(smooth(x))`` on a 4,096² mosaic (float32, like the store)
    held in memory, in this one
    process (best of 3), the reference for throughput per pixel; run just before step 2
@@ -101,7 +100,7 @@ STAGES = [
     ("smoothing", ("_smooth_block", "overlap", "trim", "concatenate", "_pack", "astype",
                    "rechunk")),
     ("labelling", ("_summarise", "_relabel")),
-    ("writing", ("store",)),
+    ("writing", ("store", "_write_label_chunk")),
 ]
 
 
@@ -196,12 +195,6 @@ def run(side: int, chunks: int, workdir: Path, check: bool, keep: bool, compress
         res["merge_time"] = TIMINGS["merge"]
         res["n_cells"] = n_cells
         res["stages"], res["prefixes"] = task_times(ts.data)
-        # The second pass is one task per chunk; it times its labelling and its writing.
-        both = res["prefixes"].get("_relabel_and_write", 0.0)
-        res["stages"]["labelling"] = res["stages"].get("labelling", 0.0) - both + TIMINGS["relabel"]
-        res["stages"]["writing"] = res["stages"].get("writing", 0.0) + TIMINGS["write"]
-        res["stages"]["other"] = (res["stages"].get("other", 0.0) + both - TIMINGS["relabel"]
-                                  - TIMINGS["write"])  # fmt: skip
         res["peaks"] = dict(sampler.peak)
         res["peak_workers"], res["peak_all"] = sampler.peak_workers, sampler.peak_all
         res["chunks_n"] = labels.npartitions

@@ -384,8 +384,10 @@ def write_labels(
 
     The label image gets the image's pyramid (each level keeps every second pixel of the
     one before, so labels stay labels) and NGFF ``image-label`` metadata pointing to the
-    image. Each chunk is written by the task that computes it: no worker and no client
-    ever holds the whole label image.
+    image. Each chunk is written, at every level, by a task that runs as soon as the chunk
+    is computed (:class:`LabelTarget`): no worker and no client ever holds the whole label
+    image, and no level is read back to make the next (unless the chunks do not divide by
+    its step).
 
     Parameters
     ----------
@@ -416,8 +418,20 @@ def write_labels(
     chunks = tuple(int(c[0]) for c in labels.chunks)
     target = LabelTarget(out, labels.shape, chunks, labels.dtype, name=name, overwrite=overwrite)
     target.create()
-    da.store(labels.rechunk(chunks), target.level(0), lock=False, compute=True)
-    return target.finish(levels_written=1)
+    # One task per chunk writes it, every level at once, right after the task that makes
+    # it; regular chunks (the first chunk's size), so that no two tasks share a zarr chunk.
+    labels = labels.rechunk(chunks)
+    done = labels.map_blocks(_write_label_chunk, target, chunks=(1, 1), dtype=bool,
+                             meta=np.empty((0, 0), bool))  # fmt: skip
+    done.compute()
+    return target.finish()
+
+
+def _write_label_chunk(block: np.ndarray, target: LabelTarget, block_info: dict) -> np.ndarray:
+    """Write one chunk of labels (every level written directly) where it lies."""
+    (r0, _), (c0, _) = block_info[0]["array-location"]
+    target.write_block(block, r0, c0)
+    return np.ones((1, 1), bool)
 
 
 class LabelTarget:
@@ -481,13 +495,12 @@ class LabelTarget:
             part = part[: arr.shape[0] - rs, : arr.shape[1] - cs]
             arr[rs : rs + part.shape[0], cs : cs + part.shape[1]] = part
 
-    def finish(self, levels_written: int | None = None) -> da.Array:
+    def finish(self) -> da.Array:
         """Make the levels not yet written from the one below, write the metadata, and
         return level 0, read lazily from disk."""
         import zarr
 
-        done = self.n_direct if levels_written is None else levels_written
-        for k in range(done, len(self.steps)):
+        for k in range(self.n_direct, len(self.steps)):
             ratio = self.steps[k] // self.steps[k - 1]
             below = da.from_zarr(self.level(k - 1))
             plane = self._plane(k)

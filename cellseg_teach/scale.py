@@ -34,16 +34,14 @@ from scipy.sparse import csgraph
 
 from ._checks import as_count, as_flag, as_positive, as_real
 from .mosaic import DEFAULT_CHUNKS
-from .omezarr import LabelTarget, _as_path, _open, _refuse_existing, write_labels
+from .omezarr import _as_path, _labels_target, _open, _refuse_existing, write_labels
 from .parameters import MIN_CELL_SIZE, SMOOTH_SIGMA, THRESHOLD
 
 __all__ = ["cell_table", "segment_large"]
 
 TIMINGS: dict[str, float] = {}
-"""Seconds spent by the last :func:`segment_large` called in this process: ``"merge"``, the
-merge of the chunks' labels (which runs here, not on the workers); with ``out``, also
-``"relabel"`` and ``"write"``, summed over the tasks that label each chunk again and write
-it. Read by the benchmark."""
+"""Seconds spent by the last :func:`segment_large` in this process (``"merge"``: the
+merge of the chunks' labels, which runs here, not on the workers); read by the benchmark."""
 
 
 def _as_dask_image(image: object, name: str = "image") -> da.Array:
@@ -101,19 +99,6 @@ def _relabel(packed: np.ndarray, width: int, lut: np.ndarray) -> np.ndarray:
     """Label one chunk again (the same local labels) and map them to global cells."""
     lab, _ = ndimage.label(_unpack(packed, width))
     return lut[lab]
-
-
-def _relabel_and_write(
-    packed: np.ndarray, width: int, lut: np.ndarray, target: LabelTarget, r0: int, c0: int
-) -> tuple[float, float]:
-    """Label one chunk again, map it to global cells and write it (every level) to disk;
-    return the seconds spent labelling and writing (one task does both, so that no
-    label chunk waits in memory for a writer)."""
-    start = time.perf_counter()
-    block = _relabel(packed, width, lut)
-    middle = time.perf_counter()
-    target.write_block(block, r0, c0)
-    return middle - start, time.perf_counter() - middle
 
 
 def _merge(summaries: list[list[dict]], chunks: tuple, min_size: int) -> tuple[list, int]:
@@ -201,9 +186,9 @@ def segment_large(
        rest 1..n_cells in raster order of their first pixel.
 
     5. With ``out``: write the labels into the OME-Zarr image ``out`` as its label image
-       ``labels/cells``, each chunk by the task that labels it again, every pyramid
-       level of that chunk at once (:class:`~cellseg_teach.omezarr.LabelTarget`); no
-       process holds more than a chunk of labels, and none is read back.
+       ``labels/cells`` (:func:`~cellseg_teach.omezarr.write_labels`): each chunk, every
+       pyramid level of it, as soon as it is labelled again; no process holds more than
+       a few chunks of labels, and none is read back.
 
     The labels are the same as ``segment(smooth(image), threshold, min_size)``, pixel
     for pixel and number for number, whatever the chunking and however many workers.
@@ -257,10 +242,8 @@ def segment_large(
     min_size = as_count(min_size, "min_size")
     sigma = as_positive(sigma, "sigma", allow_zero=True)
     overwrite = as_flag(overwrite, "overwrite")
-    target = None
     if out is not None:  # refuse a bad or existing output before any work
-        target = LabelTarget(out, arr.shape, (arr.chunks[0][0], arr.chunks[1][0]), np.int32,
-                             overwrite=overwrite)
+        _labels_target(out, arr.shape, "cells", overwrite)
     if sigma > max(arr.shape):
         raise ValueError(
             f"sigma must be at most the image's longer side ({max(arr.shape)} px), got {sigma}"
@@ -296,18 +279,6 @@ def segment_large(
     start = time.perf_counter()
     luts, n_cells = _merge(summaries, smoothed.chunks, min_size)
     TIMINGS["merge"] = time.perf_counter() - start
-    if target is not None and all(set(c[:-1]) <= {c[0]} and c[-1] <= c[0] for c in (rows, cols)):
-        # Regular chunks: each task labels its chunk and writes it, every level of it.
-        target.create()
-        write = dask.delayed(_relabel_and_write, pure=False)
-        r_starts = np.cumsum((0, *rows[:-1]))
-        c_starts = np.cumsum((0, *cols[:-1]))
-        seconds = dask.compute(*[
-            write(blocks[i, j], w, luts[i][j], target, int(r_starts[i]), int(c_starts[j]))
-            for i in range(len(rows)) for j, w in enumerate(cols)
-        ])  # fmt: skip
-        TIMINGS["relabel"], TIMINGS["write"] = np.sum(seconds, axis=0).tolist()
-        return target.finish(), n_cells
     relabel = dask.delayed(_relabel, pure=True)
     labels = da.block(
         [
